@@ -1,0 +1,94 @@
+"""Browser tests: Playwright (sync API) driving a headless Chromium.
+
+The browser is the system Chromium (env CHROMIUM, default /usr/bin/chromium).
+Only when that file is missing do we ask Playwright to install its own build.
+
+Every test gets a `page` that records console errors, uncaught page errors,
+failed requests and HTTP responses >= 400; any of them fails the test at
+teardown. A screenshot of each test's last state goes to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an asyncio loop in this thread; Django refuses ORM
+# calls from a thread with a running loop unless told this is fine.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    launch = {"headless": True, "args": CHROMIUM_ARGS}
+    if Path(executable).exists():
+        launch["executable_path"] = executable
+    else:
+        # Last resort, for machines without a system Chromium.
+        subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], check=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(**launch)
+        yield browser
+        browser.close()
+
+
+class PageProblems(list):
+    """What went wrong while a page was open, as readable lines."""
+
+    def watch(self, page) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.append(f"page error: {exc}"))
+        page.on("requestfailed", self._request_failed)
+        page.on("response", self._response)
+
+    def _console(self, msg) -> None:
+        if msg.type == "error":
+            self.append(f"console error: {msg.text} ({msg.location})")
+
+    def _request_failed(self, req) -> None:
+        self.append(f"request failed: {req.method} {req.url}: {req.failure}")
+
+    def _response(self, resp) -> None:
+        if resp.status >= 400:
+            self.append(f"HTTP {resp.status}: {resp.request.method} {resp.url}")
+
+
+@pytest.fixture
+def page_problems():
+    return PageProblems()
+
+
+@pytest.fixture
+def page(browser, page_problems, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page_problems.watch(page)
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid).strip("_")
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    finally:
+        context.close()
+    if page_problems:
+        pytest.fail("the page reported problems:\n  " + "\n  ".join(page_problems))

@@ -1,0 +1,29 @@
+"""Settings shared by the whole suite.
+
+The suite runs with DEBUG off, like production, but without needing
+`collectstatic`: static files come straight from the finders (static/ and the
+apps), through plain StaticFilesStorage, and STATIC_ROOT is an empty temporary
+folder. A file that no finder has (e.g. an unbuilt static/dist/editor.js) is
+a 404, which the browser tests turn into a failure.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test.utils import override_settings
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_from_finders(tmp_path_factory):
+    static_root = tmp_path_factory.mktemp("staticfiles")
+    with override_settings(
+        DEBUG=False,
+        STATIC_ROOT=static_root,
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        WHITENOISE_USE_FINDERS=True,
+        WHITENOISE_AUTOREFRESH=False,
+    ):
+        yield
