@@ -1,0 +1,332 @@
+"""Run a scenario's attempts: the one entry point every interface calls."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from . import crypto
+from .context import attempt_keys
+from .crypto import KeyMaterial, MemoryMaterial, Random
+from .kms import KmsCall, create_key, kms_call
+from .match import Caller
+from .problems import Problem, locate
+from .runtime import CallResult, Env, Identity
+from .s3 import s3_operation
+from .scenario import Attempt, Scenario
+from .sts import assume_role
+from .trace import NULL_TRACER, AttemptResult, Decision, Step, Tracer
+from .world import World, build_world
+
+DENY_KINDS = ("implicit_deny", "explicit_deny")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    results: tuple[AttemptResult, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+
+_WORLDS: dict[int, tuple[Scenario, World]] = {}
+
+
+def compile_scenario(scenario: Scenario) -> World:
+    """Compile every policy once per scenario object (R: compiled once per version)."""
+    cached = _WORLDS.get(id(scenario))
+    if cached is not None and cached[0] is scenario:
+        return cached[1]
+    world = build_world(scenario)
+    if len(_WORLDS) > 64:
+        _WORLDS.clear()
+    _WORLDS[id(scenario)] = (scenario, world)
+    return world
+
+
+def policy_problems(scenario: Scenario, positions=None) -> list[Problem]:  # noqa: ANN001
+    return locate(compile_scenario(scenario).problems, positions)
+
+
+def evaluate(
+    scenario: Scenario,
+    *,
+    now: datetime,
+    attempt_ids: Iterable[str] | None = None,
+    trace: bool = True,
+    material: KeyMaterial | None = None,
+    rng: Random = os.urandom,
+) -> Evaluation:
+    """Evaluate the attempts in document order (later ones may use earlier ciphertexts)."""
+    world = compile_scenario(scenario)
+    problems = tuple(world.problems)
+    if any(p.is_error for p in problems):
+        return Evaluation((), problems)
+    env = Env(world, now, material or MemoryMaterial(rng), rng, trace)
+    wanted = set(attempt_ids) if attempt_ids is not None else None
+    results = []
+    for attempt in scenario.attempts:
+        # Every attempt runs so later ones can use what earlier ones produced.
+        tr = Tracer() if trace and (wanted is None or attempt.id in wanted) else NULL_TRACER
+        result = run_attempt(env, attempt, tr)
+        if wanted is None or attempt.id in wanted:
+            results.append(result)
+    return Evaluation(tuple(results), problems)
+
+
+def expectation_holds(expect: str | None, authorization: str, outcome: str) -> bool | None:
+    if expect is None:
+        return None
+    if expect == "deny":
+        return authorization in DENY_KINDS
+    if expect in ("allow", "implicit_deny", "explicit_deny"):
+        return authorization == expect
+    return outcome == expect
+
+
+def run_attempt(env: Env, attempt: Attempt, tr: Tracer) -> AttemptResult:
+    try:
+        caller, entity = env.world.caller(attempt.principal)
+    except LookupError:
+        return _finish(
+            attempt,
+            CallResult(
+                "implicit_deny", "ValidationException", f"Unknown principal {attempt.principal}."
+            ),
+            tr,
+            [],
+        )
+    ident = Identity(caller, entity, ())
+    extra = attempt_keys(attempt.context)
+    if tr.on:
+        tr.add(
+            Step(
+                kind="request",
+                title=f"{attempt.action} by {caller.arn}",
+                verdict="info",
+                detail=_describe(attempt, caller),
+                nodes=(caller.ref,),
+            )
+        )
+    warnings: list[str] = []
+    for step in attempt.assume:
+        res, new = assume_role(
+            env,
+            ident,
+            step.role,
+            external_id=step.external_id,
+            session_name=step.session_name,
+            session_policy=step.session_policy,
+            extra=extra,
+            tr=tr,
+        )
+        warnings.extend(res.warnings)
+        if new is None:
+            return _finish(attempt, res, tr, warnings)  # a denied step stops the chain
+        ident = new
+    result = dispatch(env, ident, attempt, extra, tr)
+    warnings.extend(result.warnings)
+    _remember(env, attempt, result)
+    return _finish(attempt, result, tr, warnings)
+
+
+def dispatch(env: Env, ident: Identity, attempt: Attempt, extra, tr: Tracer) -> CallResult:  # noqa: ANN001
+    action = attempt.action
+    service, _, name = action.partition(":")
+    service = service.lower()
+    if service == "kms":
+        return _kms_attempt(env, ident, attempt, name, extra, tr)
+    if service == "s3":
+        return s3_operation(
+            env,
+            ident,
+            f"s3:{name}",
+            attempt.resource or "",
+            attempt.destination,
+            extra,
+            attempt.encryption_context,
+            tr,
+        )
+    if service == "sts" and name.lower() in ("assumerole", "assumerolewithwebidentity"):
+        ext = attempt.context.get("sts:ExternalId")
+        res, _ = assume_role(
+            env,
+            ident,
+            attempt.resource or "",
+            external_id=ext  # type: ignore[arg-type]
+            if isinstance(ext, str)
+            else None,
+            session_name=None,
+            session_policy=None,
+            extra=extra,
+            tr=tr,
+        )
+        return res
+    res = CallResult(
+        "implicit_deny", "ValidationException", f"{action} is not an action the playground models."
+    )
+    res.warnings.append(
+        f"action {action} is not modelled (only KMS, S3 object and sts:AssumeRole actions are)"
+    )
+    return res
+
+
+_OPS = {
+    "reencrypt": "ReEncryptFrom",
+    "reencryptfrom": "ReEncryptFrom",
+    "reencryptto": "ReEncryptFrom",
+}
+
+
+def _kms_attempt(env: Env, ident: Identity, attempt: Attempt, name: str, extra, tr) -> CallResult:  # noqa: ANN001
+    op = _OPS.get(name.lower(), name)
+    ciphertext = attempt.ciphertext
+    data_key = local = None
+    if attempt.ciphertext_from:
+        made = env.produced.get(attempt.ciphertext_from, {})
+        ciphertext = made.get("ciphertext")
+        local = made.get("local_ciphertext")
+        data_key = b"" if "data_key" in made else None
+        if ciphertext is None:
+            return CallResult(
+                "implicit_deny",
+                "ValidationException",
+                f"Attempt {attempt.ciphertext_from} produced no ciphertext.",
+            )
+    call = KmsCall(
+        op,
+        key_id=attempt.resource,
+        ciphertext=ciphertext,
+        encryption_context=attempt.encryption_context,
+        via_service=attempt.via_service,
+        context=extra,
+        grant_tokens=attempt.grant_tokens,
+        plaintext=attempt.plaintext,
+        destination=attempt.destination,
+        grant=attempt.grant,
+        grant_id=attempt.grant_id,
+        policy=attempt.policy,
+        bypass=attempt.bypass_policy_lockout_safety_check,
+        data_key=data_key,
+        local_ciphertext=local,
+    )
+    if op == "CreateKey":
+        return create_key(env, ident, call, tr)
+    if op != "ReEncryptFrom":
+        return kms_call(env, ident, call, tr)
+    return _reencrypt(env, ident, call, attempt, tr)
+
+
+def _reencrypt(env: Env, ident: Identity, call: KmsCall, attempt: Attempt, tr: Tracer):  # noqa: ANN202
+    """R9.5: ReEncryptFrom on the source key, ReEncryptTo on the destination."""
+    child = tr.child()
+    source = kms_call(env, ident, call, child)
+    _nest(tr, "Source key: kms:ReEncryptFrom (R9.5)", source, child)
+    if not source.ok:
+        return source
+    plain = source.output.pop("_plain_bytes", None)
+    dest_call = KmsCall(
+        "ReEncryptTo",
+        key_id=attempt.destination,
+        encryption_context=attempt.encryption_context,
+        via_service=attempt.via_service,
+        context=call.context,
+        grant_tokens=call.grant_tokens,
+    )
+    child = tr.child()
+    dest = kms_call(env, ident, dest_call, child)
+    _nest(tr, "Destination key: kms:ReEncryptTo (R9.5)", dest, child)
+    key = dest.output.get("key")
+    if dest.ok and plain is not None and key:
+        dest.output["ciphertext"] = crypto.encrypt(
+            env.material.get(key), key, plain, attempt.encryption_context, env.rng
+        )
+    dest.warnings = source.warnings + dest.warnings
+    return dest
+
+
+def _nest(tr: Tracer, title: str, result: CallResult, child: Tracer) -> None:
+    if tr.on:
+        tr.add(
+            Step(
+                kind="nested",
+                title=title,
+                verdict=result.authorization,
+                detail=result.reason,
+                rule="R9.5",
+                children=tuple(child.steps),
+            )
+        )
+
+
+def _remember(env: Env, attempt: Attempt, result: CallResult) -> None:
+    out = {k: v for k, v in result.output.items() if not k.startswith("_")}
+    result.output = out
+    env.produced[attempt.id] = out
+
+
+def _describe(attempt: Attempt, caller: Caller) -> str:
+    parts = [f"{caller.arn} calls {attempt.action}"]
+    if attempt.resource:
+        parts.append(f"on {attempt.resource}")
+    if attempt.via_service:
+        parts.append(f"through {attempt.via_service}")
+    if attempt.encryption_context:
+        parts.append(f"with encryption context {attempt.encryption_context}")
+    if attempt.assume:
+        parts.append("after assuming " + " then ".join(s.role for s in attempt.assume))
+    return " ".join(parts) + "."
+
+
+def _finish(attempt: Attempt, result: CallResult, tr: Tracer, warnings: list[str]) -> AttemptResult:
+    auth = result.authorization
+    outcome = result.outcome
+    reason = result.reason
+    if outcome != "Success" and auth == "allow":
+        reason = f"Authorized, but the service refused: {reason}"
+    decision = Decision(auth, outcome, reason, tuple(result.fixes), result.rule)  # type: ignore[arg-type]
+    if tr.on:
+        verdict = (
+            auth if outcome in ("Success", "AccessDeniedException", "AccessDenied") else "error"
+        )
+        detail = reason + ("\nFix: " + "\nFix: ".join(result.fixes) if result.fixes else "")
+        tr.add(
+            Step(
+                kind="decision",
+                title=_headline(auth, outcome),
+                verdict=verdict,
+                detail=detail,
+                rule=result.rule,
+            )
+        )
+    seen: list[str] = []
+    for w in warnings:
+        if w not in seen:
+            seen.append(w)
+    return AttemptResult(
+        id=attempt.id,
+        title=attempt.title or "",
+        action=attempt.action,
+        authorization=auth,  # type: ignore[arg-type]
+        outcome=outcome,
+        expect=attempt.expect,
+        passed=expectation_holds(attempt.expect, auth, outcome),
+        warnings=tuple(seen),
+        trace=tuple(tr.steps) if tr.on else (),
+        decision=decision,
+        output=result.output,
+    )
+
+
+def _headline(auth: str, outcome: str) -> str:
+    if outcome == "Success":
+        return "Allowed"
+    if outcome in ("AccessDeniedException", "AccessDenied"):
+        return {"explicit_deny": "Explicit deny", "implicit_deny": "Implicit deny"}.get(
+            auth, outcome
+        ) + f" ({outcome})"
+    return outcome

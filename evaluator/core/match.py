@@ -1,0 +1,296 @@
+"""Does a statement apply to a request, and why?
+
+This layer only matches: it reports, per statement, whether the principal,
+action, resource and conditions fit the request, and through which principal
+form the statement named the caller. `decide.py` combines the answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .arn import resource_match
+from .conditions import Context
+from .policy import Policy, PrincipalSpec, Statement
+from .trace import ConditionVerdict, ElementVerdict, StatementVerdict
+from .variables import expand
+
+CallerKind = Literal["user", "role_session", "root", "service", "federated", "anonymous"]
+# How a resource policy named the caller (drives R1.14).
+PrincipalKind = Literal["any", "account", "user", "role", "session", "service", "root"]
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who makes a request, as AWS sees it."""
+
+    kind: CallerKind
+    arn: str  # session ARN for role sessions
+    account: str | None
+    role_arn: str | None = None  # the role behind a session (aws:PrincipalArn)
+    session_name: str | None = None
+    service: str | None = None
+    ref: str = ""  # canvas node of the IAM entity
+    service_linked: bool = False
+    chained: bool = False
+    has_boundary: bool = False
+
+    @property
+    def principal_arn(self) -> str:
+        """aws:PrincipalArn: the role ARN for a session, else the caller ARN (R4.16)."""
+        return self.role_arn or self.arn
+
+    @property
+    def account_root(self) -> str:
+        return f"arn:aws:iam::{self.account}:root"
+
+    @property
+    def role_session_arn_no_path(self) -> str | None:
+        return self.arn if self.kind == "role_session" else None
+
+
+@dataclass(slots=True)
+class Request:
+    """One authorization question: may `caller` do `action` on `resource`?"""
+
+    caller: Caller
+    action: str
+    resource: str
+    resource_account: str | None
+    context: Context
+    lookup: Callable[[str], str | None] = field(default=lambda key: None)
+
+    def __post_init__(self) -> None:
+        ctx = self.context
+
+        def lookup(key: str) -> str | None:
+            entry = ctx.get(key)
+            if entry is None or entry.multi or not entry.values:
+                return None  # multi-valued keys cannot be variables (R5.14)
+            return entry.values[0]
+
+        self.lookup = lookup
+
+    @property
+    def action_lc(self) -> str:
+        return self.action.lower()
+
+
+def principal_match(spec: PrincipalSpec, caller: Caller) -> PrincipalKind | None:
+    """Which form of `spec` names the caller, most specific first (R2.10, R5.6)."""
+    if caller.kind == "service":
+        if caller.service and caller.service.lower() in spec.services:
+            return "service"
+        return "any" if spec.any else None
+    aws = spec.aws
+    if caller.kind == "role_session":
+        if caller.arn in aws:
+            return "session"
+        if caller.role_arn in aws:
+            return "role"  # a role ARN matches every session of that role (R7.7)
+    elif caller.kind == "user":
+        if caller.arn in aws:
+            return "user"
+    elif caller.kind == "federated" and caller.arn in aws:
+        return "session"
+    if caller.account and caller.account_root in aws:
+        return "root" if caller.kind == "root" else "account"
+    if spec.any:
+        return "any"
+    return None
+
+
+def not_principal_excludes(spec: PrincipalSpec, caller: Caller) -> bool:
+    """True when NotPrincipal lists the caller, so the statement skips it (R5.7).
+
+    Following the IAM NotPrincipal page: a role session is exempt only when its
+    session ARN, its role ARN and its account are all listed.
+    """
+    if caller.kind == "service":
+        return bool(caller.service and caller.service.lower() in spec.services)
+    if caller.has_boundary:
+        return False  # with a boundary attached, Deny + NotPrincipal always denies (R5.7)
+    aws = spec.aws
+    if caller.kind == "role_session":
+        return caller.arn in aws and caller.role_arn in aws and caller.account_root in aws
+    if caller.kind == "user":
+        return caller.arn in aws and caller.account_root in aws
+    return caller.account_root in aws
+
+
+def _principal_applies(stmt: Statement, caller: Caller) -> tuple[bool, PrincipalKind | None]:
+    if stmt.principal is not None:
+        kind = principal_match(stmt.principal, caller)
+        return kind is not None, kind
+    if stmt.not_principal is not None:
+        return not not_principal_excludes(stmt.not_principal, caller), "any"
+    return True, None
+
+
+def _action_applies(stmt: Statement, action: str) -> bool:
+    hit = any(m.match(action) for m in stmt.action_matchers)  # type: ignore[attr-defined]
+    return not hit if stmt.not_action else hit
+
+
+def _resource_applies(stmt: Statement, req: Request, variables: bool) -> bool:
+    if stmt.resources is None:
+        return True  # trust policies, SCPs: the element is optional
+    hit = False
+    for pattern in stmt.resources:
+        if variables and stmt.resource_vars:
+            expanded = expand(pattern, req.lookup)
+            if expanded is None:
+                continue  # a Resource with an unresolved variable matches nothing (R5.14)
+            pattern = expanded
+        if resource_match(pattern, req.resource):
+            hit = True
+            break
+    return not hit if stmt.not_resource else hit
+
+
+def statement_applies(
+    stmt: Statement, req: Request, variables: bool, *, check_principal: bool = True
+) -> tuple[bool, PrincipalKind | None]:
+    """Fast path: does the statement apply, and how did it name the caller?"""
+    kind: PrincipalKind | None = None
+    if check_principal:
+        ok, kind = _principal_applies(stmt, req.caller)
+        if not ok:
+            return False, None
+    if not _action_applies(stmt, req.action):
+        return False, None
+    if not _resource_applies(stmt, req, variables):
+        return False, None
+    lookup = req.lookup if variables else None
+    for clause in stmt.conditions:
+        if not clause.test(req.context, lookup):
+            return False, None
+    return True, kind
+
+
+def explain_statement(
+    stmt: Statement, req: Request, variables: bool, *, check_principal: bool = True
+) -> StatementVerdict:
+    """Slow path for the trace: every element's verdict, conditions included."""
+    elements: list[ElementVerdict] = []
+    kind: PrincipalKind | None = None
+    p_ok = True
+    if check_principal and (stmt.principal is not None or stmt.not_principal is not None):
+        p_ok, kind = _principal_applies(stmt, req.caller)
+        spec = stmt.principal or stmt.not_principal
+        assert spec is not None
+        elements.append(
+            ElementVerdict(
+                "Principal", p_ok, _principal_detail(stmt, req, kind, p_ok), spec.pointer
+            )
+        )
+    a_ok = _action_applies(stmt, req.action)
+    shown = ", ".join(stmt.actions) or "(no action)"
+    verb = "NotAction" if stmt.not_action else "Action"
+    a_detail = (
+        f"{req.action} {'is not listed in' if stmt.not_action else 'matches'} {verb} {shown}"
+        if a_ok
+        else f"{req.action} {'is listed in' if stmt.not_action else 'does not match'} "
+        f"{verb} {shown}"
+    )
+    elements.append(ElementVerdict(verb, a_ok, a_detail, stmt.actions_pointer))
+    if stmt.resources is not None:
+        r_ok = _resource_applies(stmt, req, variables)
+        verb = "NotResource" if stmt.not_resource else "Resource"
+        shown = ", ".join(stmt.resources) or "(no resource)"
+        r_detail = (
+            f"{req.resource} {'is outside' if stmt.not_resource else 'matches'} {verb} {shown}"
+            if r_ok
+            else f"{req.resource} {'is in' if stmt.not_resource else 'does not match'} "
+            f"{verb} {shown}"
+        )
+        elements.append(ElementVerdict(verb, r_ok, r_detail, stmt.resources_pointer))
+    else:
+        r_ok = True
+    lookup = req.lookup if variables else None
+    conds = tuple(
+        ConditionVerdict(
+            r.operator, r.key, r.policy_values, r.request_values, r.passed, r.reason, r.pointer
+        )
+        for r in (c.explain(req.context, lookup) for c in stmt.conditions)
+    )
+    c_ok = all(c.passed for c in conds)
+    applies = p_ok and a_ok and r_ok and c_ok
+    return StatementVerdict(
+        index=stmt.index,
+        sid=stmt.sid,
+        effect=stmt.effect,
+        applies=applies,
+        pointer=stmt.pointer,
+        elements=tuple(elements),
+        conditions=conds,
+        principal_kind=kind if applies else None,
+    )
+
+
+def _principal_detail(stmt: Statement, req: Request, kind: PrincipalKind | None, ok: bool) -> str:
+    who = req.caller.arn
+    if stmt.not_principal is not None:
+        listed = stmt.not_principal.describe()
+        if ok:
+            return f"{who} is not exempted by NotPrincipal {listed}"
+        return f"{who} is exempted by NotPrincipal {listed}"
+    assert stmt.principal is not None
+    listed = stmt.principal.describe()
+    if not ok:
+        return f"{who} is not named by Principal {listed}"
+    how = {
+        "any": 'everyone ("*")',
+        "account": f"its account {req.caller.account_root} (delegates to IAM)",
+        "root": f"the account root {req.caller.account_root}",
+        "user": "the user ARN",
+        "role": f"the role ARN {req.caller.role_arn}",
+        "session": "the session ARN",
+        "service": "the service principal",
+    }[kind or "any"]
+    return f"{who} is named through {how}"
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyResult:
+    """What one policy says about one request."""
+
+    policy: Policy
+    allows: tuple[tuple[Statement, PrincipalKind | None], ...]
+    denies: tuple[Statement, ...]
+    verdicts: tuple[StatementVerdict, ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        return bool(self.allows)
+
+    @property
+    def denied(self) -> bool:
+        return bool(self.denies)
+
+    def allow_kinds(self) -> set[PrincipalKind | None]:
+        return {k for _, k in self.allows}
+
+
+def evaluate_policy(
+    policy: Policy, req: Request, *, explain: bool, check_principal: bool = True
+) -> PolicyResult:
+    variables = policy.variables
+    allows: list[tuple[Statement, PrincipalKind | None]] = []
+    denies: list[Statement] = []
+    verdicts: list[StatementVerdict] = []
+    for stmt in policy.statements:
+        if explain:
+            v = explain_statement(stmt, req, variables, check_principal=check_principal)
+            verdicts.append(v)
+            ok, kind = v.applies, v.principal_kind
+        else:
+            ok, kind = statement_applies(stmt, req, variables, check_principal=check_principal)
+        if ok:
+            if stmt.is_allow:
+                allows.append((stmt, kind))
+            else:
+                denies.append(stmt)
+    return PolicyResult(policy, tuple(allows), tuple(denies), tuple(verdicts))

@@ -1,0 +1,94 @@
+"""What one evaluation run carries: the compiled world, time, randomness,
+key material, and what earlier attempts produced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .conditions import ContextEntry
+from .crypto import KeyMaterial, Random
+from .decide import Outcome, PolicySet
+from .match import Caller, Request, principal_match
+from .scenario import Grant, Principal
+from .trace import Step
+from .world import World
+
+
+@dataclass
+class Env:
+    world: World
+    now: datetime
+    material: KeyMaterial
+    rng: Random
+    trace: bool
+    produced: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Grants created by CreateGrant attempts earlier in the run, per key ARN.
+    new_grants: dict[str, list[Grant]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A caller and the policies that go with it."""
+
+    caller: Caller
+    entity: Principal | None
+    sessions: tuple = ()  # session policies (compiled) of the current session
+
+    @property
+    def account(self) -> str | None:
+        return self.caller.account
+
+
+@dataclass
+class CallResult:
+    """One service call's answer (a KMS call, an S3 request, an AssumeRole)."""
+
+    authorization: str
+    outcome: str
+    reason: str
+    rule: str | None = None
+    fixes: list[str] = field(default_factory=list)
+    output: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    # What the authorization rested on, for building fixes.
+    request: Request | None = None
+    policies: PolicySet | None = None
+    decided: Outcome | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "Success"
+
+
+def missing_key_warnings(req: Request, ps: PolicySet) -> list[str]:
+    """Condition keys that applicable statements read but the request lacks."""
+    out: list[str] = []
+    policies = [*ps.identity, *ps.sessions]
+    for p in (ps.resource, ps.boundary, ps.endpoint):
+        if p is not None:
+            policies.append(p)
+    ctx: dict[str, ContextEntry] = req.context  # type: ignore[assignment]
+    for policy in policies:
+        for stmt in policy.statements:
+            if not stmt.conditions:
+                continue
+            hit = any(m.match(req.action) for m in stmt.action_matchers)  # type: ignore[attr-defined]
+            if hit == stmt.not_action:
+                continue  # the statement is not about this action
+            if stmt.principal is not None and principal_match(stmt.principal, req.caller) is None:
+                continue  # nor about this caller
+            for clause in stmt.conditions:
+                if clause.key_lc in ctx or clause.if_exists or clause.base == "Null":
+                    continue
+                if clause.key_lc.startswith("kms:encryptioncontext:"):
+                    continue  # absent context pairs are normal, not an omission
+                msg = (
+                    f"condition key {clause.key} is not in the request; {stmt.label} of the "
+                    f"{policy.label} ({policy.owner}) treats it as absent"
+                )
+                if msg not in out:
+                    out.append(msg)
+    return out

@@ -1,0 +1,134 @@
+"""`*` / `?` matching: a table of cases, agreement with a regex reference, and no blow-up."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evaluator.core.wildcard import (
+    LITERAL_QMARK,
+    LITERAL_STAR,
+    compile_glob,
+    glob_match,
+    has_wildcards,
+    unmark,
+)
+
+CASES = [
+    # (id, pattern, text, expected)
+    ("exact", "kms:Decrypt", "kms:Decrypt", True),
+    ("exact_differs", "kms:Decrypt", "kms:Encrypt", False),
+    ("exact_is_case_sensitive", "kms:Decrypt", "kms:decrypt", False),
+    ("empty_pattern_matches_empty_text", "", "", True),
+    ("empty_pattern_rejects_text", "", "a", False),
+    ("star_alone_matches_empty", "*", "", True),
+    ("star_alone_matches_anything", "*", "a:b/c", True),
+    ("double_star", "**", "xyz", True),
+    ("star_spans_slash", "key/*", "key/a/b/c", True),
+    ("star_spans_colon", "arn:*", "arn:aws:kms:us-east-1:1:key/x", True),
+    ("trailing_star_prefix", "kms:Generate*", "kms:GenerateDataKey", True),
+    ("trailing_star_empty_rest", "kms:Generate*", "kms:Generate", True),
+    ("trailing_star_wrong_prefix", "kms:Generate*", "kms:Decrypt", False),
+    ("leading_star", "*Key", "GenerateDataKey", True),
+    ("leading_star_miss", "*Key", "GenerateDataKeyPair", False),
+    ("middle_star", "kms:*DataKey", "kms:GenerateDataKey", True),
+    ("middle_star_no_overlap", "ab*ba", "aba", False),
+    ("several_stars", "a*b*c", "aXXbYYc", True),
+    ("several_stars_order_matters", "a*b*c", "acb", False),
+    ("qmark_one_char", "user?", "user1", True),
+    ("qmark_not_zero_chars", "user?", "user", False),
+    ("qmark_not_two_chars", "user?", "user12", False),
+    ("qmark_and_star", "?*?", "ab", True),
+    ("qmark_and_star_too_short", "?*?", "a", False),
+    ("star_then_qmark_backtracks", "*a?", "xxaab", True),
+    ("literal_star_matches_star", f"a{LITERAL_STAR}b", "a*b", True),
+    ("literal_star_not_wildcard", f"a{LITERAL_STAR}b", "axxb", False),
+    ("literal_qmark_matches_qmark", f"a{LITERAL_QMARK}", "a?", True),
+    ("literal_qmark_not_wildcard", f"a{LITERAL_QMARK}", "ab", False),
+    ("literal_star_with_real_star", f"{LITERAL_STAR}*", "*anything", True),
+    ("pathological_false", "*a*a*a*a*a*b", "a" * 10000, False),
+    ("pathological_true", "*a*a*a*a*a*b", "a" * 10000 + "b", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_glob_match_table(pattern: str, text: str, expected: bool) -> None:
+    assert glob_match(pattern, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_compiled_glob_agrees_with_glob_match(pattern: str, text: str, expected: bool) -> None:
+    assert compile_glob(pattern).match(text) is expected
+
+
+def test_ignore_case_folds_both_sides() -> None:
+    assert glob_match("KMS:generate*", "kms:GenerateDataKey", ignore_case=True)
+    assert compile_glob("KMS:generate*", ignore_case=True).match("kms:GenerateDataKey")
+    assert not glob_match("KMS:generate*", "kms:GenerateDataKey")
+
+
+def test_compile_glob_is_cached() -> None:
+    assert compile_glob("a*b?c") is compile_glob("a*b?c")
+
+
+def test_unmark_restores_plain_characters() -> None:
+    assert unmark(f"a{LITERAL_STAR}b{LITERAL_QMARK}") == "a*b?"
+
+
+def test_has_wildcards_ignores_literal_markers() -> None:
+    assert has_wildcards("a*")
+    assert has_wildcards("a?")
+    assert not has_wildcards(f"a{LITERAL_STAR}{LITERAL_QMARK}")
+
+
+def test_pathological_pattern_returns_false_for_long_run() -> None:
+    # Correctness only: a backtracking matcher would not finish this in reasonable time.
+    assert not glob_match("*a*a*a*a*a*b", "a" * 10000)
+    assert not compile_glob("*a*a*a*a*a*b").match("a" * 10000)
+    assert not glob_match("*?*?*?*?*b", "a" * 10000)
+
+
+def reference(pattern: str, text: str) -> bool:
+    """Translate to a regex: `*` -> `.*`, `?` -> `.`, markers -> the escaped literal."""
+    out = []
+    for ch in pattern:
+        if ch == "*":
+            out.append(".*")
+        elif ch == "?":
+            out.append(".")
+        elif ch == LITERAL_STAR:
+            out.append(re.escape("*"))
+        elif ch == LITERAL_QMARK:
+            out.append(re.escape("?"))
+        else:
+            out.append(re.escape(ch))
+    return re.fullmatch("".join(out), text, flags=re.DOTALL) is not None
+
+
+PATTERN_CHARS = st.sampled_from(["a", "b", ":", "/", "*", "?", LITERAL_STAR, LITERAL_QMARK])
+TEXT_CHARS = st.sampled_from(["a", "b", ":", "/", "*", "?"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(PATTERN_CHARS, max_size=8), st.text(TEXT_CHARS, max_size=10))
+def test_glob_match_agrees_with_regex_reference(pattern: str, text: str) -> None:
+    expected = reference(pattern, text)
+    assert glob_match(pattern, text) is expected
+    assert compile_glob(pattern).match(text) is expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(PATTERN_CHARS, max_size=6), st.text(st.sampled_from(["a", "A", "b", "B"]), max_size=8)
+)
+def test_ignore_case_agrees_with_lowercased_reference(pattern: str, text: str) -> None:
+    expected = reference(pattern.lower(), text.lower())
+    assert glob_match(pattern, text, ignore_case=True) is expected
+    assert compile_glob(pattern, ignore_case=True).match(text) is expected
