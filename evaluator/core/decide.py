@@ -7,7 +7,7 @@ rules (who the key policy must name) in `keytrust.py`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .match import PolicyResult, PrincipalKind, Request, evaluate_policy
 from .policy import Policy
@@ -63,6 +63,7 @@ class Outcome:
     results: tuple[PolicyResult, ...]
     deny: tuple[PolicyResult, ...] = ()
     path: str = ""  # how an allow came about: direct, delegated, identity, grant
+    assumptions: tuple[str, ...] = ()  # section 12 decisions this outcome rests on
 
 
 def _ref(policy: Policy) -> PolicyRef:
@@ -202,6 +203,68 @@ def authorize(
         identity_path if extra.kind == "account" else lifted(extra.kind)
     )
 
+    assumed = _assumptions(kinds, extra, boundary_ok and session_ok)
+    outcome = _decide_paths(
+        tr,
+        req,
+        ps,
+        results,
+        extra,
+        resource,
+        same_account,
+        grant_ok,
+        direct,
+        delegated,
+        identity_path,
+        boundary_ok,
+        session_ok,
+        identity_allows,
+    )
+    return replace(outcome, assumptions=assumed) if assumed else outcome
+
+
+def _assumptions(kinds: set, extra: ExtraAllow | None, limits_ok: bool) -> tuple[str, ...]:
+    out = []
+    if "session" in kinds:
+        out.append(
+            "modelled assumption (R2.10, section 12 point 4): a session ARN in a "
+            "resource policy names exactly that session"
+        )
+    if "role" in kinds and not limits_ok:
+        out.append(
+            "modelled assumption (R1.14, section 12 point 2): a policy naming a role ARN "
+            "is limited by the role's permissions boundary and session policy"
+        )
+    if extra is not None and extra.kind == "account":
+        out.append(
+            "modelled assumption (R3.7, section 12 point 6): a grant to an account "
+            "needs an IAM allow, like an account principal"
+        )
+    if extra is not None and extra.kind == "role" and not limits_ok:
+        out.append(
+            "modelled assumption (R3.9, section 12 point 7): a grant to a role is "
+            "limited by the role's boundary and session policy"
+        )
+    return tuple(out)
+
+
+def _decide_paths(  # noqa: PLR0913
+    tr: Tracer,
+    req: Request,
+    ps: PolicySet,
+    results: list[PolicyResult],
+    extra: ExtraAllow | None,
+    resource: PolicyResult | None,
+    same_account: bool,
+    grant_ok: bool,
+    direct: bool,
+    delegated: bool,
+    identity_path: bool,
+    boundary_ok: bool,
+    session_ok: bool,
+    identity_allows: bool,
+) -> Outcome:
+    """R1.13/R1.14 (same account), R1.18/R2.13 (across accounts), R3.5 (grants)."""
     if same_account:
         if grant_ok and extra is not None:
             return _allow(tr, req, results, extra.rule, f"allowed through {extra.label}", "grant")

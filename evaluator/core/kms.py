@@ -34,6 +34,18 @@ from .scenario import Grant, GrantRequest, Key, NamedPolicy
 from .trace import NULL_TRACER, ContextValue, Step, Tracer
 
 MAX_PLAINTEXT = 4096  # R9.4
+ASSUME_AUTHZ_FIRST = (
+    "modelled assumption (R6.6, section 12 point 12): authorization is decided before the "
+    "key state, so a denied caller gets AccessDeniedException whatever the state"
+)
+ASSUME_PENDING = (
+    "modelled assumption (R6.2, section 12 point 11): a key pending deletion gives "
+    "KMSInvalidStateException"
+)
+ASSUME_CROSS_OP = (
+    "modelled assumption (section 12 point 16): an operation that never works across "
+    "accounts gives AccessDeniedException"
+)
 
 
 @dataclass
@@ -201,13 +213,15 @@ def authorize_kms(
     c = ident.caller
     # R2.14 / section 12 point 16: some operations never work across accounts.
     if c.account is not None and c.account != key.account and op not in CROSS_ACCOUNT_OPS:
-        return deny(
+        res = deny(
             "AccessDeniedException",
             f"kms:{op} cannot be used on a key in another account; permissions for it "
             "have no effect across accounts (R2.14).",
             tr,
             "R2.14",
         )
+        res.warnings.append(ASSUME_CROSS_OP)
+        return res
     if key.manager == "AWS":
         # R2.17: an AWS managed key serves only its own account, through its service.
         if op == "PutKeyPolicy":
@@ -251,6 +265,7 @@ def authorize_kms(
         decided=decided,
     )
     result.warnings.extend(missing_key_warnings(req, ps))
+    result.warnings.extend(decided.assumptions)
     if decided.authorization != "allow":
         result.fixes = fixes_for(req, ps, decided, key=key)
     return result
@@ -361,11 +376,15 @@ def kms_call(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallResult
         )
 
     result = authorize_kms(env, ident, key, call, alias, tr)
+    err = state_error(key, op)
     if result.authorization != "allow":
+        if err is not None:
+            result.warnings.append(ASSUME_AUTHZ_FIRST)
         return result
     # Section 12 point 12: the key state is checked only for an authorized caller.
-    err = state_error(key, op)
     if err is not None:
+        if key.state == "PendingDeletion":
+            result.warnings.append(ASSUME_PENDING)
         return _merge(result, fail(err[0], err[1] + f"; kms:{op} is refused (R6.2).", tr, "R6.2"))
     if op in ENCRYPT_DECRYPT_OPS and key.usage != "ENCRYPT_DECRYPT":
         return _merge(
@@ -686,6 +705,7 @@ def create_key(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallResu
         decided=decided,
     )
     result.warnings.extend(missing_key_warnings(req, ps))
+    result.warnings.extend(decided.assumptions)
     if decided.authorization != "allow":
         result.fixes = fixes_for(req, ps, decided)
         return result

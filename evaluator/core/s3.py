@@ -100,6 +100,7 @@ def s3_authorize(
         decided=decided,
     )
     result.warnings.extend(missing_key_warnings(req, ps))
+    result.warnings.extend(decided.assumptions)
     if not ok:
         result.fixes = fixes_for(req, ps, decided)
     if tr.on:

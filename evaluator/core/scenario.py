@@ -803,6 +803,7 @@ class _Loader:
                 "vpc_endpoints",
                 "attempts",
                 "layout",
+                "summary",  # project field: the gallery's one line
             ),
             "a scenario (a JSON object)",
         )
@@ -1439,6 +1440,8 @@ class _Loader:
             "bypass_policy_lockout_safety_check",
             "context",
             "expect",
+            "rule",  # project fields: the R-numbers an attempt pins, and why
+            "note",
         )
         out = []
         earlier: set[str] = set()

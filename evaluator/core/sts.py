@@ -86,6 +86,7 @@ def assume_role(
         decided=decided,
     )
     result.warnings.extend(missing_key_warnings(req, ps))
+    result.warnings.extend(decided.assumptions)
     if auth != "allow":
         result.fixes = fixes_for(req, ps, decided)
         if external_id is None and _mentions_external_id(ps.resource):

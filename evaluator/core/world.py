@@ -181,7 +181,7 @@ def _organization(w: World) -> None:
     rcps: dict[str, list[Policy]] = {}
     for attached, kind, into in ((org.scps, "scp", scps), (org.rcps, "rcp", rcps)):
         for op in attached:
-            compiled = w.compile(NamedPolicy(op.name, op.document, op.pointer), kind, op.name)
+            compiled = w.compile(op.policy, kind, op.name)
             if compiled is None:
                 continue
             for target in op.targets:

@@ -17,6 +17,9 @@ from evaluator import evaluate, load_scenario, policy_problems, render_result
 
 class Command(BaseCommand):
     help = "Evaluate a scenario document's attempts and print the results."
+    # The evaluator needs neither the database nor the URL conf: skip the checks
+    # so start-up stays fast (the 12,000-attempt benchmark counts it).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):  # noqa: ANN001, ANN201
         parser.add_argument("file", help="scenario JSON file, or - for standard input")

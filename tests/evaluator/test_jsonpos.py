@@ -1,0 +1,158 @@
+"""JSON text -> value with plain-English syntax errors, and pointer -> (line, column)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evaluator.core.jsonpos import (
+    JsonTextError,
+    decode_text,
+    duplicate_keys,
+    parse_json,
+    positions,
+    positions_and_duplicates,
+    value_at,
+)
+
+# (text, message start, line, column); the place is where the fault is, 1-based.
+SYNTAX_ERRORS = [
+    pytest.param('{"a": 1,}', "Trailing comma", 1, 8, id="trailing-comma-in-object"),
+    pytest.param("[1,\n 2,\n]", "Trailing comma", 2, 3, id="trailing-comma-in-array-next-line"),
+    pytest.param('{"a": 1 "b": 2}', "Expected ',' or '}' after a member", 1, 9, id="missing-comma"),
+    pytest.param("[1 2]", "Expected ',' or ']' after an element", 1, 4, id="missing-comma-array"),
+    pytest.param('{"a" 1}', "Expected ':' after the property name", 1, 6, id="missing-colon"),
+    pytest.param('{\n  "a": "abc\n}', "Unterminated string", 2, 8, id="unterminated-string"),
+    pytest.param('{"a": "x', "Unterminated string", 1, 7, id="string-runs-to-the-end"),
+    pytest.param(
+        '{"a": tru}', "Unexpected word 'tru' (did you mean true?)", 1, 7, id="bad-literal"
+    ),
+    pytest.param('{"a": NaN}', "NaN and Infinity are not valid", 1, 7, id="nan"),
+    pytest.param("[1, -Infinity]", "NaN and Infinity are not valid", 1, 5, id="minus-infinity"),
+    pytest.param("{'a': 1}", "Property names must use double quotes", 1, 2, id="single-quotes"),
+    pytest.param("{a: 1}", "Property names must be in double quotes", 1, 2, id="bare-key"),
+    pytest.param("", "The document is empty", 1, 1, id="empty"),
+    pytest.param('{"a": 01}', "Invalid number", 1, 7, id="leading-zero"),
+    pytest.param('{"a": "\\x"}', "Invalid escape sequence \\x", 1, 8, id="bad-escape"),
+    pytest.param('{"a":\n\t{"b": "x\ty"}}', "Control character in string", 2, 10, id="raw-tab"),
+    pytest.param("[1] [2]", "Unexpected text after the end", 1, 5, id="extra-data"),
+    pytest.param('{"a": [1, 2', "Unexpected end of document: expected ','", 1, 12, id="truncated"),
+    pytest.param("[" * 5000, "The document is nested too deeply", 1, 201, id="too-deep"),
+]
+
+
+@pytest.mark.parametrize(("text", "message", "line", "column"), SYNTAX_ERRORS)
+def test_syntax_error_has_plain_message_and_its_line_and_column(text, message, line, column):
+    with pytest.raises(JsonTextError) as caught:
+        parse_json(text)
+    err = caught.value
+    assert err.message.startswith(message)
+    assert (err.line, err.column) == (line, column)
+    assert err.problem.code == "json.syntax"
+    assert (err.problem.line, err.problem.column) == (line, column)
+
+
+def test_windows_line_endings_count_as_one_line_break():
+    with pytest.raises(JsonTextError) as caught:
+        parse_json('{\r\n  "a": 1,\r\n}')
+    assert (caught.value.line, caught.value.column) == (2, 9)
+
+
+def test_valid_text_parses_like_the_stdlib():
+    text = '{"a": [1, 2.5e3, true, null, "\\u00e9"], "b": {}}'
+    assert parse_json(text) == json.loads(text)
+
+
+def test_bytes_are_read_as_utf8_with_a_bom_tolerated():
+    assert parse_json('\ufeff{"é": 1}'.encode()) == {"é": 1}
+    assert parse_json('\ufeff{"a": 1}') == {"a": 1}
+    assert decode_text(b"\xef\xbb\xbf[]") == "[]"
+
+
+def test_invalid_utf8_is_a_clear_error_at_the_bad_byte():
+    with pytest.raises(JsonTextError) as caught:
+        parse_json(b'{\n  "a": "\xff"}')
+    assert "not valid UTF-8" in caught.value.message
+    assert (caught.value.line, caught.value.column) == (2, 9)
+
+
+def test_duplicate_names_are_collected_when_asked_and_the_last_value_wins():
+    found: list[str] = []
+    assert parse_json('{"a": 1, "b": {"a": 2}, "a": 3}', duplicates=found) == {
+        "a": 3,
+        "b": {"a": 2},
+    }
+    assert found == ["a"]
+
+
+def test_positions_place_members_at_their_key_and_elements_at_their_value():
+    text = '{\n  "keys": [\n    {"id": "k1"},\n    {"id": "k2", "tags": ["x",  "y"]}\n  ]\n}'
+    where = positions(text)
+    assert where[""] == (1, 1)
+    assert where["/keys"] == (2, 3)
+    assert where["/keys/0"] == (3, 5)
+    assert where["/keys/0/id"] == (3, 6)
+    assert where["/keys/1/id"] == (4, 6)
+    assert where["/keys/1/tags/1"] == (4, 33)
+
+
+def test_positions_escape_pointer_parts_and_decode_string_escapes():
+    text = '{"a/b": {"~x": 1, "\\u00e9\\n": [true]}}'
+    where = positions(text)
+    assert where["/a~1b"] == (1, 2)
+    assert where["/a~1b/~0x"] == (1, 10)
+    assert where["/a~1b/é\n"] == (1, 19)
+    assert where["/a~1b/é\n/0"] == (1, 32)
+
+
+def test_every_pointer_of_a_document_has_a_position():
+    doc = {"a": [{"b": [1, {"c": None}]}, "x"], "d/e": {"~": []}}
+    text = json.dumps(doc, indent=2)
+    assert set(positions(text)) == {
+        "",
+        "/a",
+        "/a/0",
+        "/a/0/b",
+        "/a/0/b/0",
+        "/a/0/b/1",
+        "/a/0/b/1/c",
+        "/a/1",
+        "/d~1e",
+        "/d~1e/~0",
+    }
+
+
+def test_positions_on_invalid_text_cover_what_comes_before_the_fault():
+    where = positions('{"a": 1, "b": [1, }')
+    assert where["/a"] == (1, 2)
+    assert "/b" in where
+
+
+def test_duplicate_keys_are_warnings_at_the_repeated_key():
+    text = '{\n  "a": 1,\n  "b": {"x": 1, "x": 2},\n  "a": 3\n}'
+    found = duplicate_keys(text)
+    assert [(p.code, p.severity, p.pointer, p.line, p.column) for p in found] == [
+        ("json.duplicate_key", "warning", "/b/x", 3, 17),
+        ("json.duplicate_key", "warning", "/a", 4, 3),
+    ]
+
+
+def test_a_repeated_key_takes_the_position_of_its_last_occurrence():
+    where, dups = positions_and_duplicates('{"a": [1],\n "a": [2]}')
+    assert where["/a"] == (2, 2)
+    assert where["/a/0"] == (2, 8)
+    assert len(dups) == 1
+
+
+def test_value_at_follows_rfc6901_pointers():
+    doc = {"a/b": {"~": [10, 20]}, "": 5}
+    assert value_at(doc, "") is doc
+    assert value_at(doc, "/a~1b/~0/1") == 20
+    assert value_at(doc, "/") == 5
+
+
+@pytest.mark.parametrize("pointer", ["/nope", "/a~1b/~0/2", "/a~1b/~0/01", "/a~1b/~0/-", "x"])
+def test_value_at_raises_key_error_for_a_missing_place(pointer):
+    with pytest.raises(KeyError):
+        value_at({"a/b": {"~": [10, 20]}}, pointer)
