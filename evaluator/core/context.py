@@ -118,4 +118,7 @@ def put_key(ctx: dict[str, ContextEntry], key: str, value: object, source: str) 
     if value is None:
         return
     lc = key.lower()
+    if type(value) is str:  # the common case, without entry()'s conversions
+        ctx[lc] = ContextEntry((value,), lc in MULTI_VALUED, source)
+        return
     ctx[lc] = entry(value, multi=lc in MULTI_VALUED, source=source)

@@ -80,10 +80,14 @@ def fail(code: str, reason: str, tr: Tracer, rule: str | None) -> CallResult:
     return CallResult("allow", code, reason, rule)
 
 
-def kms_context(env: Env, ident: Identity, key: Key, call: KmsCall, alias: str | None):
-    """The request context of a KMS call, each key with where it came from (R4)."""
-    w = env.world
+def _base_context(env: Env, ident: Identity, key: Key) -> dict[str, ContextEntry]:
+    """What every KMS call by this caller on this key carries; built once per run."""
     c = ident.caller
+    cache_key = ("kms", c.arn, key.arn)
+    found = env.cache.get(cache_key)
+    if found is not None:
+        return found
+    w = env.world
     ctx = request_keys(
         now=env.now,
         region=key.region,
@@ -91,13 +95,21 @@ def kms_context(env: Env, ident: Identity, key: Key, call: KmsCall, alias: str |
         resource_org=w.org_id_of(key.account),
     )
     tags = ident.entity.tags if ident.entity is not None else None
-    ctx.update(
-        caller_keys(
-            c, tags=tags, org_id=w.org_id_of(c.account), org_path=w.org_path.get(c.account or "")
-        )
-    )
-    src = "the KMS request"
+    org_path = w.org_path.get(c.account or "")
+    ctx.update(caller_keys(c, tags=tags, org_id=w.org_id_of(c.account), org_path=org_path))
     put_key(ctx, "kms:CallerAccount", c.account, "the caller's account (R4.3)")
+    put_key(ctx, "kms:KeySpec", key.spec, "the key's properties (R4.9)")
+    put_key(ctx, "kms:KeyUsage", key.usage, "the key's properties (R4.9)")
+    put_key(ctx, "kms:KeyOrigin", key.origin, "the key's properties (R4.9)")
+    put_key(ctx, "kms:ResourceAliases", list(key.aliases), "the key's aliases (R4.8)")
+    env.cache[cache_key] = ctx
+    return ctx
+
+
+def kms_context(env: Env, ident: Identity, key: Key, call: KmsCall, alias: str | None):
+    """The request context of a KMS call, each key with where it came from (R4)."""
+    ctx = dict(_base_context(env, ident, key))
+    src = "the KMS request"
     if call.via_service:
         put_key(
             ctx, "kms:ViaService", call.via_service, "the service calling for the principal (R4.2)"
@@ -116,13 +128,8 @@ def kms_context(env: Env, ident: Identity, key: Key, call: KmsCall, alias: str |
         )
     if call.op in ALGORITHM_OPS and key.spec == "SYMMETRIC_DEFAULT":
         put_key(ctx, "kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT", "the algorithm used (R4.6)")
-    put_key(ctx, "kms:KeySpec", key.spec, "the key's properties (R4.9)")
-    put_key(ctx, "kms:KeyUsage", key.usage, "the key's properties (R4.9)")
-    put_key(ctx, "kms:KeyOrigin", key.origin, "the key's properties (R4.9)")
     if alias:
         put_key(ctx, "kms:RequestAlias", alias, "the alias in the request (R4.7)")
-    aliases = list(key.aliases)
-    put_key(ctx, "kms:ResourceAliases", aliases, "the key's aliases (R4.8)")
     if call.op in ("CreateGrant", "ListGrants", "RevokeGrant"):
         put_key(
             ctx,

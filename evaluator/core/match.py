@@ -137,6 +137,16 @@ def _action_applies(stmt: Statement, action: str) -> bool:
 def _resource_applies(stmt: Statement, req: Request, variables: bool) -> bool:
     if stmt.resources is None:
         return True  # trust policies, SCPs: the element is optional
+    if not (variables and stmt.resource_vars):
+        cached = stmt.resource_cache.get(req.resource)
+        if cached is None:
+            cached = stmt.resource_cache[req.resource] = _resource_hit(stmt, req, False)
+        return cached
+    return _resource_hit(stmt, req, variables)
+
+
+def _resource_hit(stmt: Statement, req: Request, variables: bool) -> bool:
+    assert stmt.resources is not None
     hit = False
     for pattern in stmt.resources:
         if variables and stmt.resource_vars:
@@ -151,7 +161,12 @@ def _resource_applies(stmt: Statement, req: Request, variables: bool) -> bool:
 
 
 def statement_applies(
-    stmt: Statement, req: Request, variables: bool, *, check_principal: bool = True
+    stmt: Statement,
+    req: Request,
+    variables: bool,
+    *,
+    check_principal: bool = True,
+    action_known: bool = False,
 ) -> tuple[bool, PrincipalKind | None]:
     """Fast path: does the statement apply, and how did it name the caller?"""
     kind: PrincipalKind | None = None
@@ -159,7 +174,7 @@ def statement_applies(
         ok, kind = _principal_applies(stmt, req.caller)
         if not ok:
             return False, None
-    if not _action_applies(stmt, req.action):
+    if not action_known and not _action_applies(stmt, req.action):
         return False, None
     if not _resource_applies(stmt, req, variables):
         return False, None
@@ -281,13 +296,21 @@ def evaluate_policy(
     allows: list[tuple[Statement, PrincipalKind | None]] = []
     denies: list[Statement] = []
     verdicts: list[StatementVerdict] = []
+    if not explain:  # fast path: only the statements about this action
+        for stmt in policy.for_action(req.action):
+            ok, kind = statement_applies(
+                stmt, req, variables, check_principal=check_principal, action_known=True
+            )
+            if ok:
+                if stmt.is_allow:
+                    allows.append((stmt, kind))
+                else:
+                    denies.append(stmt)
+        return PolicyResult(policy, tuple(allows), tuple(denies))
     for stmt in policy.statements:
-        if explain:
-            v = explain_statement(stmt, req, variables, check_principal=check_principal)
-            verdicts.append(v)
-            ok, kind = v.applies, v.principal_kind
-        else:
-            ok, kind = statement_applies(stmt, req, variables, check_principal=check_principal)
+        v = explain_statement(stmt, req, variables, check_principal=check_principal)
+        verdicts.append(v)
+        ok, kind = v.applies, v.principal_kind
         if ok:
             if stmt.is_allow:
                 allows.append((stmt, kind))

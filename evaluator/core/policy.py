@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from .conditions import Clause, compile_conditions
@@ -109,6 +109,8 @@ class Statement:
     pointer: str
     action_matchers: tuple[object, ...] = ()
     resource_vars: bool = False
+    # resource ARN -> does Resource/NotResource cover it (only without variables)
+    resource_cache: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_allow(self) -> bool:
@@ -136,10 +138,26 @@ class Policy:
     statements: tuple[Statement, ...]
     pointer: str
     source: object  # the document as written, for the editor and the trace
+    # Statements whose Action/NotAction covers an action, filled on first use:
+    # batches ask about a handful of actions thousands of times.
+    _by_action: dict[str, tuple[Statement, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind)
+
+    def for_action(self, action: str) -> tuple[Statement, ...]:
+        found = self._by_action.get(action)
+        if found is None:
+            found = tuple(
+                st
+                for st in self.statements
+                if any(m.match(action) for m in st.action_matchers) != st.not_action  # type: ignore[attr-defined]
+            )
+            self._by_action[action] = found
+        return found
 
     @property
     def variables(self) -> bool:
@@ -166,6 +184,8 @@ def parse_policy(
         except json.JSONDecodeError as exc:
             msg = f"The policy is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
             return None, [problem("json.syntax", msg, pointer)]
+        except RecursionError:
+            return None, [problem("json.syntax", "The policy is nested too deeply.", pointer)]
     if not isinstance(document, dict):
         return None, [problem("policy.type", "A policy must be a JSON object.", pointer)]
 

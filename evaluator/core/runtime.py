@@ -26,6 +26,8 @@ class Env:
     produced: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Grants created by CreateGrant attempts earlier in the run, per key ARN.
     new_grants: dict[str, list[Grant]] = field(default_factory=dict)
+    # Context built once per (caller, resource) for the whole run.
+    cache: dict[tuple[str, ...], dict[str, ContextEntry]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -70,16 +72,13 @@ def missing_key_warnings(req: Request, ps: PolicySet) -> list[str]:
     for p in (ps.resource, ps.boundary, ps.endpoint):
         if p is not None:
             policies.append(p)
-    ctx: dict[str, ContextEntry] = req.context  # type: ignore[assignment]
+    ctx = req.context
     for policy in policies:
-        for stmt in policy.statements:
+        for stmt in policy.for_action(req.action):
             if not stmt.conditions:
                 continue
-            hit = any(m.match(req.action) for m in stmt.action_matchers)  # type: ignore[attr-defined]
-            if hit == stmt.not_action:
-                continue  # the statement is not about this action
             if stmt.principal is not None and principal_match(stmt.principal, req.caller) is None:
-                continue  # nor about this caller
+                continue  # not about this caller
             for clause in stmt.conditions:
                 if clause.key_lc in ctx or clause.if_exists or clause.base == "Null":
                     continue

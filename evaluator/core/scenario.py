@@ -548,7 +548,11 @@ def load_scenario(source: str | bytes | Mapping[str, object]) -> LoadResult:
     duplicates: list[str] = []
     if isinstance(source, Mapping):
         # A private deep copy: the caller's object may change after loading.
-        doc: object = copy.deepcopy(dict(source))
+        try:
+            doc: object = copy.deepcopy(dict(source))
+        except RecursionError:
+            msg = "The document is nested too deeply to be a scenario."
+            return LoadResult(None, (problem("json.syntax", msg, ""),))
     else:
         try:
             text = decode_text(source)

@@ -123,7 +123,14 @@ class AttemptResult:
             out["passed"] = self.passed
         out["warnings"] = list(self.warnings)
         out["trace"] = [step_dict(s) for s in self.trace] if trace else []
-        out["decision"] = asdict(self.decision)
+        d = self.decision  # by hand: dataclasses.asdict is slow on 12,000 results
+        out["decision"] = {
+            "authorization": d.authorization,
+            "outcome": d.outcome,
+            "reason": d.reason,
+            "fixes": list(d.fixes),
+            "rule": d.rule,
+        }
         if self.output:
             out["output"] = dict(self.output)
         return out
@@ -135,9 +142,18 @@ def step_dict(step: Step) -> dict[str, Any]:
     return _prune(raw)
 
 
+def _empty(value: Any) -> bool:
+    # Identity, not equality: 0 (the first statement's index) is not "empty".
+    return (
+        value is None
+        or value is False
+        or (isinstance(value, str | list | tuple | dict) and not value)
+    )
+
+
 def _prune(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _prune(v) for k, v in value.items() if v not in (None, (), [], "", {}, False)}
+        return {k: _prune(v) for k, v in value.items() if not _empty(v)}
     if isinstance(value, list | tuple):
         return [_prune(v) for v in value]
     return value

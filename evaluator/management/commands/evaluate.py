@@ -43,7 +43,9 @@ class Command(BaseCommand):
         errors = [p for p in loaded.problems if p.is_error]
         scenario = loaded.scenario
         if scenario is not None and not errors:
-            errors = [p for p in policy_problems(scenario, _positions(text)) if p.is_error]
+            errors = [p for p in policy_problems(scenario) if p.is_error]
+            if errors:  # locate them in the text only when there is something to show
+                errors = [p for p in policy_problems(scenario, _positions(text)) if p.is_error]
         if scenario is None or errors:
             self._invalid([f"{name}: {p}" for p in errors] or [f"{name}: not a scenario"])
         assert scenario is not None
