@@ -165,14 +165,9 @@ def resolve_key(sc: Scenario, identifier: str, caller_account: str | None, op: s
 def _find(
     sc: Scenario, account: str, region: str, *, key_id: str = "", alias: str = ""
 ) -> Key | None:
-    for key in sc.keys:
-        if key.account != account or key.region != region:
-            continue
-        if key_id and key.id == key_id:
-            return key
-        if alias and alias in key.aliases:
-            return key
-    return None
+    if key_id:
+        return sc.key_by_id(account, region, key_id)
+    return sc.key_by_alias(account, region, alias)
 
 
 # R6.2-R6.4: the error each state gives, per kind of operation (section 12 point 11).

@@ -143,6 +143,10 @@ class Policy:
     _by_action: dict[str, tuple[Statement, ...]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # (action, caller ARN) -> condition keys that matter and the warning if absent.
+    warn_cache: dict[tuple[str, str], tuple[tuple[str, str], ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def label(self) -> str:

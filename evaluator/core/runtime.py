@@ -11,6 +11,7 @@ from .conditions import ContextEntry
 from .crypto import KeyMaterial, Random
 from .decide import Outcome, PolicySet
 from .match import Caller, Request, principal_match
+from .policy import Policy
 from .scenario import Grant, Principal
 from .trace import Step
 from .world import World
@@ -68,26 +69,35 @@ class CallResult:
 def missing_key_warnings(req: Request, ps: PolicySet) -> list[str]:
     """Condition keys that applicable statements read but the request lacks."""
     out: list[str] = []
-    policies = [*ps.identity, *ps.sessions]
-    for p in (ps.resource, ps.boundary, ps.endpoint):
-        if p is not None:
-            policies.append(p)
     ctx = req.context
-    for policy in policies:
-        for stmt in policy.for_action(req.action):
-            if not stmt.conditions:
-                continue
-            if stmt.principal is not None and principal_match(stmt.principal, req.caller) is None:
-                continue  # not about this caller
-            for clause in stmt.conditions:
-                if clause.key_lc in ctx or clause.if_exists or clause.base == "Null":
-                    continue
-                if clause.key_lc.startswith("kms:encryptioncontext:"):
-                    continue  # absent context pairs are normal, not an omission
-                msg = (
-                    f"condition key {clause.key} is not in the request; {stmt.label} of the "
-                    f"{policy.label} ({policy.owner}) treats it as absent"
-                )
-                if msg not in out:
-                    out.append(msg)
+    for policy in (*ps.identity, *ps.sessions, ps.resource, ps.boundary, ps.endpoint):
+        if policy is None:
+            continue
+        for key_lc, msg in _watched_keys(policy, req):
+            if key_lc not in ctx and msg not in out:
+                out.append(msg)
     return out
+
+
+def _watched_keys(policy: Policy, req: Request) -> tuple[tuple[str, str], ...]:
+    """Keys whose absence is worth a warning, per policy, action and caller (cached)."""
+    cache_key = (req.action, req.caller.arn)
+    found = policy.warn_cache.get(cache_key)
+    if found is not None:
+        return found
+    keys: list[tuple[str, str]] = []
+    for stmt in policy.for_action(req.action):
+        if stmt.principal is not None and principal_match(stmt.principal, req.caller) is None:
+            continue  # not about this caller
+        for clause in stmt.conditions:
+            if clause.if_exists or clause.base == "Null":
+                continue
+            if clause.key_lc.startswith("kms:encryptioncontext:"):
+                continue  # absent context pairs are normal, not an omission
+            msg = (
+                f"condition key {clause.key} is not in the request; {stmt.label} of the "
+                f"{policy.label} ({policy.owner}) treats it as absent"
+            )
+            keys.append((clause.key_lc, msg))
+    policy.warn_cache[cache_key] = found = tuple(keys)
+    return found
