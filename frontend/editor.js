@@ -1,7 +1,7 @@
 // The JSON editor of KMS Playground, bundled by `npm run build` into
 // static/dist/editor.js (an IIFE) and exposed as `window.KmsEditor`.
 //
-//   const ed = KmsEditor.create(parentElement, {doc, onChange, readOnly});
+//   const ed = KmsEditor.create(parentElement, {doc, onChange, readOnly, label});
 //   ed.view                      the CodeMirror EditorView
 //   ed.getText() / ed.setText(t) read or replace the whole document
 //   ed.setDiagnostics(list)      list of {line, column, severity, message};
@@ -9,6 +9,9 @@
 //                                the evaluator; severity is "error" or "warning"
 //   ed.highlightRange(from, to, cls)  mark characters [from, to) with a CSS
 //                                class; call with no arguments to clear
+//   ed.markLines(list)           list of {from, to, cls}: give lines from..to
+//                                (1-based, inclusive) the class cm-kms-<cls>;
+//                                an empty list clears; scrolls to the first
 
 import { json } from "@codemirror/lang-json";
 import { bracketMatching, indentOnInput } from "@codemirror/language";
@@ -42,6 +45,38 @@ const highlightField = StateField.define({
   provide: (field) => EditorView.decorations.from(field),
 });
 
+// Line classes for the trace: the statement a step judged, and its elements.
+const setLineMarks = StateEffect.define();
+
+const lineMarksField = StateField.define({
+  create() {
+    return Decoration.none;
+  },
+  update(value, tr) {
+    let deco = value.map(tr.changes);
+    for (const effect of tr.effects) {
+      if (effect.is(setLineMarks)) {
+        deco = Decoration.set(effect.value, true);
+      }
+    }
+    return deco;
+  },
+  provide: (field) => EditorView.decorations.from(field),
+});
+
+function lineRanges(doc, list) {
+  const ranges = [];
+  for (const item of list || []) {
+    const first = clamp(Math.trunc(item.from) || 1, 1, doc.lines);
+    const last = clamp(Math.trunc(item.to ?? item.from) || first, first, doc.lines);
+    const cls = `cm-kms-${String(item.cls || "mark").replace(/[^a-z-]/g, "")}`;
+    for (let n = first; n <= last; n += 1) {
+      ranges.push(Decoration.line({ class: cls }).range(doc.line(n).from));
+    }
+  }
+  return ranges;
+}
+
 function clamp(n, lo, hi) {
   return Math.max(lo, Math.min(hi, n));
 }
@@ -70,7 +105,7 @@ function rangeAt(doc, lineNo, column) {
 }
 
 function create(parent, options = {}) {
-  const { doc = "", onChange = null, readOnly = false } = options;
+  const { doc = "", onChange = null, readOnly = false, label = "JSON editor" } = options;
 
   const extensions = [
     lineNumbers(),
@@ -80,9 +115,10 @@ function create(parent, options = {}) {
     json(),
     lintGutter(),
     highlightField,
+    lineMarksField,
     EditorState.readOnly.of(Boolean(readOnly)),
     EditorView.editable.of(!readOnly),
-    EditorView.contentAttributes.of({ "aria-label": "JSON editor" }),
+    EditorView.contentAttributes.of({ "aria-label": String(label) }),
   ];
   if (typeof onChange === "function") {
     extensions.push(
@@ -121,6 +157,15 @@ function create(parent, options = {}) {
         };
       });
       view.dispatch(setDiagnostics(view.state, diagnostics));
+    },
+    markLines(list) {
+      const doc = view.state.doc;
+      const ranges = lineRanges(doc, list);
+      view.dispatch({ effects: setLineMarks.of(ranges) });
+      if (list && list.length) {
+        const first = doc.line(clamp(Math.trunc(list[0].from) || 1, 1, doc.lines)).from;
+        view.dispatch({ effects: EditorView.scrollIntoView(first, { y: "center" }) });
+      }
     },
     highlightRange(from, to, cls = "cm-kms-highlight") {
       const len = view.state.doc.length;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -60,14 +61,23 @@ def evaluate(
     trace: bool = True,
     material: KeyMaterial | None = None,
     rng: Random = os.urandom,
+    workers: int = 1,
 ) -> Evaluation:
-    """Evaluate the attempts in document order (later ones may use earlier ciphertexts)."""
+    """Evaluate the attempts in document order (later ones may use earlier ciphertexts).
+
+    `workers` > 1 lets a large batch of independent attempts (no attempt uses
+    another's output or changes grants) run in that many forked processes.
+    """
     world = compile_scenario(scenario)
     problems = tuple(world.problems)
     if any(p.is_error for p in problems):
         return Evaluation((), problems)
-    env = Env(world, now, material or MemoryMaterial(rng), rng, trace)
     wanted = set(attempt_ids) if attempt_ids is not None else None
+    if workers > 1 and material is None and not trace and wanted is None:
+        batch = _in_parallel(world, scenario, now, rng, workers)
+        if batch is not None:
+            return Evaluation(batch, problems)
+    env = Env(world, now, material or MemoryMaterial(rng), rng, trace)
     results = []
     for attempt in scenario.attempts:
         # Every attempt runs so later ones can use what earlier ones produced.
@@ -76,6 +86,39 @@ def evaluate(
         if wanted is None or attempt.id in wanted:
             results.append(result)
     return Evaluation(tuple(results), problems)
+
+
+# Attempts that change what later attempts see keep a batch in one process.
+_STATEFUL = frozenset({"kms:creategrant", "kms:retiregrant", "kms:revokegrant"})
+PARALLEL_FROM = 2000
+_FORKED: tuple[World, datetime, Random] | None = None
+
+
+def _in_parallel(
+    world: World, scenario: Scenario, now: datetime, rng: Random, workers: int
+) -> tuple[AttemptResult, ...] | None:
+    attempts = scenario.attempts
+    if len(attempts) < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
+        return None
+    if any(a.ciphertext_from or a.action.lower() in _STATEFUL for a in attempts):
+        return None
+    global _FORKED
+    _FORKED = (world, now, rng)
+    size = -(-len(attempts) // workers)
+    spans = [(i, min(i + size, len(attempts))) for i in range(0, len(attempts), size)]
+    try:
+        with mp.get_context("fork").Pool(len(spans)) as pool:
+            parts = pool.map(_run_span, spans)
+    finally:
+        _FORKED = None
+    return tuple(r for part in parts for r in part)
+
+
+def _run_span(span: tuple[int, int]) -> list[AttemptResult]:
+    assert _FORKED is not None  # set by the parent before forking
+    world, now, rng = _FORKED
+    env = Env(world, now, MemoryMaterial(rng), rng, False)
+    return [run_attempt(env, a, NULL_TRACER) for a in world.scenario.attempts[span[0] : span[1]]]
 
 
 def expectation_holds(expect: str | None, authorization: str, outcome: str) -> bool | None:

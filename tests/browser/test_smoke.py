@@ -33,7 +33,8 @@ def test_home_gallery_lists_examples(page, live_server):
     _load_home(page, live_server)
     items = page.locator("#gallery .gallery-item")
     assert items.count() == 1
-    assert items.first.inner_text() == "Cross-account decrypt"
+    assert items.first.locator(".gallery-title").inner_text() == "Cross-account decrypt"
+    assert items.first.get_by_role("button", name="Open example: Cross-account decrypt").count()
 
 
 def test_editor_bundle_works(page, live_server):

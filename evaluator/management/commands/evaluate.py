@@ -7,6 +7,7 @@ document is not a valid scenario.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import UTC, datetime
 
@@ -55,7 +56,13 @@ class Command(BaseCommand):
             if unknown:
                 self._invalid([f"{name}: no attempt with id {a!r}" for a in unknown])
         trace = not opts["no_trace"]
-        result = evaluate(scenario, now=datetime.now(UTC), attempt_ids=wanted, trace=trace)
+        result = evaluate(
+            scenario,
+            now=datetime.now(UTC),
+            attempt_ids=wanted,
+            trace=trace,
+            workers=os.cpu_count() or 1,  # large independent batches use every core
+        )
         if opts["json"]:
             payload = {"attempts": [r.as_dict(trace=trace) for r in result.results]}
             self.stdout.write(json.dumps(payload, ensure_ascii=False))

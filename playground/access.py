@@ -1,0 +1,59 @@
+"""Who may edit a working copy: the browser holding its edit token.
+
+The token is random, shown to nobody, and kept in an HttpOnly cookie scoped to
+the copy's own URLs (/w/<id>/); the database stores only its SHA-256. Anyone
+else who opens the copy sees it read-only, with "Fork to edit".
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from playground.models import WorkingCopy
+from playground.store import token_matches
+
+COOKIE = "kmsp-edit"
+COOKIE_AGE = 60 * 60 * 24 * 365
+
+
+def copy_path(wc_id: str) -> str:
+    return f"/w/{wc_id}/"
+
+
+def grant_edit(request: HttpRequest, response: HttpResponse, wc: WorkingCopy, token: str):
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=COOKIE_AGE,
+        path=copy_path(wc.id),
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
+
+
+def can_edit(request: HttpRequest, wc: WorkingCopy) -> bool:
+    return token_matches(wc, request.COOKIES.get(COOKIE))
+
+
+def editable(view):
+    """Load the working copy named in the URL; refuse (403) without its edit token."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, wc_id: str, *args, **kwargs):
+        wc = get_object_or_404(WorkingCopy, pk=wc_id)
+        if not can_edit(request, wc):
+            response = render(
+                request,
+                "playground/partials/refused.html",
+                {"wc": wc},
+                status=403,
+            )
+            return response
+        return view(request, wc, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,58 @@
+"""The one place the web app talks to the evaluator (its public surface only).
+
+Views and modules of the playground call these helpers, so the evaluator's
+types stay out of templates: problems become plain dicts, results are read
+through small functions.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import evaluator
+from playground.keystore import DbKeyMaterial
+
+load_scenario = evaluator.load_scenario
+check_policy = evaluator.check_policy
+
+
+def problem_dicts(problems) -> list[dict]:
+    return [p.as_dict() for p in problems]
+
+
+def load(document: dict):
+    return load_scenario(document)
+
+
+def check_text(text: str, kind: str) -> tuple[object | None, list[dict]]:
+    """(parsed policy or None, problems) for policy text typed by a user.
+
+    The parsed value is returned only when the text has no error; warnings
+    do not stop a policy from being saved.
+    """
+    problems = problem_dicts(check_policy(text, kind))
+    if any(p["severity"] == "error" for p in problems):
+        return None, problems
+    try:
+        return json.loads(text), problems
+    except ValueError:  # check_policy found no error, so this is unexpected
+        return None, problems
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def evaluate(scenario, lineage: str, *, attempt_ids=None, trace: bool = True):
+    return evaluator.evaluate(
+        scenario,
+        attempt_ids=attempt_ids,
+        trace=trace,
+        now=now(),
+        material=DbKeyMaterial(lineage),
+    )
+
+
+def access_edges(scenario, lineage: str):
+    return evaluator.access_edges(scenario, now=now(), material=DbKeyMaterial(lineage))

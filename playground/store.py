@@ -1,0 +1,138 @@
+"""Working copies, their history, forks and snapshots.
+
+Every change goes through `save`, which keeps the invariant that a working
+copy's document is always a valid scenario: a change that would break it is
+refused (after dropping what it merely left dangling, such as an attempt by a
+deleted role), so the last valid state is never lost. Each save adds a
+Revision; undo and redo move along them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+
+from django.db import transaction
+
+from playground import documents, engine
+from playground.documents import EditError
+from playground.models import Revision, Snapshot, WorkingCopy, new_lineage_id
+
+HISTORY_LIMIT = 50
+MAX_DOCUMENT_BYTES = 512 * 1024  # stated on the import form and in errors
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_matches(wc: WorkingCopy, token: str | None) -> bool:
+    if not token or not wc.edit_token_hash:
+        return False
+    return hmac.compare_digest(hash_token(token), wc.edit_token_hash)
+
+
+def document_size(document: dict) -> int:
+    return len(json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def check_size(document: dict) -> None:
+    size = document_size(document)
+    if size > MAX_DOCUMENT_BYTES:
+        raise EditError(
+            f"The scenario would be {size // 1024} KB; the limit is "
+            f"{MAX_DOCUMENT_BYTES // 1024} KB. Nothing was changed."
+        )
+
+
+def validated(document: dict) -> dict:
+    """The document if it is a valid scenario (repaired if need be), else EditError."""
+    check_size(document)
+    result = engine.load(document)
+    if result.ok:
+        return document
+    errors = [p for p in result.problems if p.is_error]
+    repaired = documents.repair(document, [p.pointer for p in errors])
+    if repaired is not None and engine.load(repaired).ok:
+        return repaired
+    first = errors[0]
+    raise EditError(f"That change would break the scenario at {first.where()}: {first.message}")
+
+
+@transaction.atomic
+def create(document: dict, *, lineage: str | None = None) -> tuple[WorkingCopy, str]:
+    """A new working copy of `document` and the edit token that unlocks it."""
+    document = validated(document)
+    token = secrets.token_urlsafe(32)
+    wc = WorkingCopy.objects.create(
+        document=document,
+        lineage=lineage or new_lineage_id(),
+        edit_token_hash=hash_token(token),
+        position=1,
+    )
+    Revision.objects.create(working_copy=wc, number=1, document=document)
+    return wc, token
+
+
+@transaction.atomic
+def save(wc: WorkingCopy, document: dict, *, drafts: dict | None = None) -> WorkingCopy:
+    """Store a new version of the document (validated) as the next revision."""
+    document = validated(document)
+    if drafts is not None:
+        wc.drafts = drafts
+    if document == wc.document:
+        wc.save(update_fields=["drafts", "updated"])
+        return wc
+    Revision.objects.filter(working_copy=wc, number__gt=wc.position).delete()
+    wc.position += 1
+    Revision.objects.create(working_copy=wc, number=wc.position, document=document)
+    Revision.objects.filter(working_copy=wc, number__lte=wc.position - HISTORY_LIMIT).delete()
+    wc.document = document
+    wc.save(update_fields=["document", "drafts", "position", "updated"])
+    return wc
+
+
+def save_drafts(wc: WorkingCopy, drafts: dict) -> None:
+    wc.drafts = drafts
+    wc.save(update_fields=["drafts", "updated"])
+
+
+def can_undo(wc: WorkingCopy) -> bool:
+    return Revision.objects.filter(working_copy=wc, number__lt=wc.position).exists()
+
+
+def can_redo(wc: WorkingCopy) -> bool:
+    return Revision.objects.filter(working_copy=wc, number__gt=wc.position).exists()
+
+
+@transaction.atomic
+def step_history(wc: WorkingCopy, direction: int) -> bool:
+    """Undo (-1) or redo (+1). Drafts are dropped: they belong to the old text."""
+    qs = Revision.objects.filter(working_copy=wc)
+    if direction < 0:
+        rev = qs.filter(number__lt=wc.position).order_by("-number").first()
+    else:
+        rev = qs.filter(number__gt=wc.position).order_by("number").first()
+    if rev is None:
+        return False
+    wc.document = rev.document
+    wc.position = rev.number
+    wc.drafts = {}
+    wc.save(update_fields=["document", "position", "drafts", "updated"])
+    return True
+
+
+def fork(document: dict, lineage: str) -> tuple[WorkingCopy, str]:
+    """A new working copy in the same lineage: it keeps the parent's key material."""
+    return create(document, lineage=lineage)
+
+
+def share(wc: WorkingCopy) -> Snapshot:
+    return Snapshot.objects.create(lineage=wc.lineage, document=wc.document)
+
+
+def record_results(wc: WorkingCopy, summaries: dict) -> None:
+    wc.results = {**wc.results, **summaries}
+    wc.save(update_fields=["results", "updated"])

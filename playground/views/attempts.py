@@ -1,0 +1,137 @@
+"""Attempts: build one, run one or all, and show a result with its trace."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from playground import documents, forms, store, workspace
+from playground.access import editable
+from playground.documents import EditError
+from playground.models import WorkingCopy
+from playground.views.common import page_url, partial_or_page, space_for
+from playground.views.nodes import _space
+
+ATTEMPTS = "playground/partials/attempts.html"
+RESULT = "playground/partials/result.html"
+
+
+@require_GET
+def attempts(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
+    space = _space(request, kind, space_id)
+    editing = request.GET.get("edit", "")[:64] if space.editable else ""
+    return render(request, ATTEMPTS, workspace.attempts_context(space, editing=editing))
+
+
+def _attempts_result(request, wc, *, form=None, editing="", message="", changed=True):
+    space = space_for(wc)
+    context = workspace.attempts_context(space, form=form, editing=editing, message=message)
+    return partial_or_page(
+        request, ATTEMPTS, context, page=page_url(space), changed=changed, error=message
+    )
+
+
+@require_POST
+@editable
+def save_attempt(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
+    form = forms.AttemptForm(request.POST)
+    editing = request.POST.get("editing", "")[:64]
+    if not form.is_valid():
+        return _attempts_result(
+            request,
+            wc,
+            form=form,
+            editing=editing,
+            message="Not saved: see the form.",
+            changed=False,
+        )
+    doc = documents.copy_document(wc.document)
+    items = doc.setdefault("attempts", [])
+    index = next((i for i, a in enumerate(items) if a["id"] == editing), None)
+    attempt_id = form.cleaned_data["attempt_id"] or editing
+    attempt_id = attempt_id or workspace.new_attempt_id(doc, form.cleaned_data["action"])
+    if any(a["id"] == attempt_id for i, a in enumerate(items) if i != index):
+        return _attempts_result(
+            request,
+            wc,
+            form=form,
+            editing=editing,
+            message=f'There is already an attempt "{attempt_id}".',
+            changed=False,
+        )
+    entry = form.attempt(attempt_id, items[index] if index is not None else None)
+    if index is None:
+        items.append(entry)
+    else:
+        items[index] = entry
+    try:
+        store.save(wc, doc)
+    except EditError as exc:
+        return _attempts_result(
+            request, wc, form=form, editing=editing, message=str(exc), changed=False
+        )
+    return _attempts_result(request, wc, message=f'Attempt "{attempt_id}" saved.')
+
+
+@require_POST
+@editable
+def delete_attempt(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
+    form = forms.AttemptRefForm(request.POST)
+    if not form.is_valid():
+        return _attempts_result(request, wc, message="Nothing to delete.", changed=False)
+    doc = documents.copy_document(wc.document)
+    doc["attempts"] = [
+        a for a in doc.get("attempts") or [] if a["id"] != form.cleaned_data["attempt"]
+    ]
+    try:
+        store.save(wc, doc)
+    except EditError as exc:
+        return _attempts_result(request, wc, message=str(exc), changed=False)
+    return _attempts_result(request, wc, message="Attempt deleted.")
+
+
+@require_POST
+@editable
+def run_attempt(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
+    form = forms.AttemptRefForm(request.POST)
+    space = space_for(wc)
+    ids = {a["id"] for a in wc.document.get("attempts") or []}
+    if not form.is_valid() or form.cleaned_data["attempt"] not in ids:
+        return _attempts_result(request, wc, message="No such attempt.", changed=False)
+    attempt_id = form.cleaned_data["attempt"]
+    evaluation, summaries = workspace.run(space, [attempt_id])
+    store.record_results(wc, summaries)
+    if not request.htmx:
+        return partial_or_page(request, RESULT, {}, page=page_url(space, attempt=attempt_id))
+    result = next(r for r in evaluation.results if r.id == attempt_id)
+    context = {
+        **workspace.result_context(space, result),
+        **workspace.attempts_context(space_for(wc)),
+        "oob_attempts": True,
+    }
+    return render(request, RESULT, context)
+
+
+@require_POST
+@editable
+def run_all(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
+    space = space_for(wc)
+    _, summaries = workspace.run(space, None)
+    store.record_results(wc, summaries)
+    passed = sum(1 for s in summaries.values() if s["passed"] is True)
+    failed = sum(1 for s in summaries.values() if s["passed"] is False)
+    message = f"Ran {len(summaries)} attempt(s): {passed} passed, {failed} failed."
+    return _attempts_result(request, wc, message=message, changed=False)
+
+
+@require_GET
+def trace(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
+    """A result and its trace, without saving anything (read-only spaces use this)."""
+    space = _space(request, kind, space_id)
+    attempt_id = request.GET.get("attempt", "")[:64]
+    if not any(a.get("id") == attempt_id for a in space.document.get("attempts") or []):
+        return render(request, RESULT, {"space": space, "message": "No such attempt."})
+    evaluation, _ = workspace.run(space, [attempt_id])
+    result = next(r for r in evaluation.results if r.id == attempt_id)
+    return render(request, RESULT, workspace.result_context(space, result))

@@ -1,0 +1,182 @@
+"""Policy text, SCPs and RCPs, and grants.
+
+Policy text is saved as the user types. Text that is valid (no error from
+check_policy) replaces the policy in the scenario; text that is not valid yet
+is kept as a draft, so nothing typed is ever lost, while the scenario keeps
+the last valid policy. The editor posts here with `Accept: application/json`
+and gets the problems back for its gutter; a plain form post is redirected.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_POST
+
+from playground import documents, engine, forms, store
+from playground.access import editable
+from playground.documents import EditError
+from playground.models import WorkingCopy
+from playground.views.nodes import _panel_result
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _slot(doc: dict, ref: str, path: str) -> documents.Slot | None:
+    return next((s for s in documents.policy_slots(doc, ref) if s.path == path), None)
+
+
+@require_POST
+@editable
+def save_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
+    form = forms.PolicyForm(request.POST)
+    slot = _slot(wc.document, request.POST.get("ref", ""), request.POST.get("path", ""))
+    if not form.is_valid() or slot is None:
+        message = " ".join(e for errs in form.errors.values() for e in errs) or "No such policy."
+        return _policy_response(request, wc, slot, "refused", [], message)
+    text = form.cleaned_data["text"]
+    value, problems = engine.check_text(text, slot.kind)
+    drafts = dict(wc.drafts)
+    if value is None:
+        drafts[slot.draft_key] = text
+        store.save_drafts(wc, drafts)
+        errors = sum(1 for p in problems if p["severity"] == "error")
+        message = f"Not valid yet ({errors} error{'s' if errors != 1 else ''}): kept as a draft."
+        return _policy_response(request, wc, slot, "draft", problems, message)
+    drafts.pop(slot.draft_key, None)
+    try:
+        store.save(wc, documents.set_policy(wc.document, slot.ref, slot.path, value), drafts=drafts)
+    except EditError as exc:
+        drafts[slot.draft_key] = text
+        store.save_drafts(wc, drafts)
+        return _policy_response(request, wc, slot, "draft", problems, str(exc))
+    return _policy_response(request, wc, slot, "saved", problems, "Saved.")
+
+
+def _policy_response(request, wc, slot, status, problems, message) -> HttpResponse:
+    if _wants_json(request):
+        response = JsonResponse({"status": status, "problems": problems, "message": message})
+        if status == "saved":
+            response["HX-Trigger"] = "scenario-changed"
+        return response
+    ref = slot.ref if slot else ""
+    return _panel_result(request, wc, ref, message=message, changed=status == "saved")
+
+
+@require_POST
+@editable
+def add_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
+    form = forms.AddPolicyForm(request.POST)
+    if not form.is_valid():
+        return _panel_result(request, wc, "", message="Nothing to add.", changed=False)
+    ref, name = form.cleaned_data["ref"], form.cleaned_data["name"]
+    try:
+        if form.cleaned_data["which"] == "identity":
+            doc = documents.add_identity_policy(wc.document, ref, name)
+        else:
+            doc = documents.add_resource_policy(wc.document, ref)
+        store.save(wc, doc)
+    except EditError as exc:
+        return _panel_result(request, wc, ref, message=str(exc), changed=False)
+    return _panel_result(request, wc, ref, message="Policy added.")
+
+
+@require_POST
+@editable
+def remove_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
+    form = forms.PolicyForm(request.POST)
+    if not form.is_valid():
+        return _panel_result(request, wc, "", message="Nothing to remove.", changed=False)
+    ref, path = form.cleaned_data["ref"], form.cleaned_data["path"]
+    try:
+        doc = documents.remove_slot(wc.document, ref, path)
+        drafts = {k: v for k, v in wc.drafts.items() if not k.startswith(f"{ref}|")}
+        store.save(wc, doc, drafts=drafts)
+    except EditError as exc:
+        return _panel_result(request, wc, ref, message=str(exc), changed=False)
+    return _panel_result(request, wc, ref, message="Policy removed.")
+
+
+@require_POST
+@editable
+def add_org_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
+    form = forms.OrgPolicyForm(request.POST)
+    target = request.POST.get("target", "")[:64]
+    if not form.is_valid():
+        return _panel_result(request, wc, target, message="Choose SCP or RCP.", changed=False)
+    try:
+        doc, _ = documents.add_org_policy(wc.document, **form.cleaned_data)
+        store.save(wc, doc)
+    except EditError as exc:
+        return _panel_result(request, wc, target, message=str(exc), changed=False)
+    return _panel_result(request, wc, target, message="Attached.")
+
+
+@require_POST
+@editable
+def delete_org_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
+    form = forms.RefForm(request.POST)
+    back = request.POST.get("back", "")[:64]
+    if not form.is_valid():
+        return _panel_result(request, wc, back, message="Nothing to delete.", changed=False)
+    try:
+        store.save(wc, documents.delete_org_policy(wc.document, form.cleaned_data["ref"]))
+    except EditError as exc:
+        return _panel_result(request, wc, back, message=str(exc), changed=False)
+    return _panel_result(request, wc, back, message="Policy deleted.")
+
+
+def _key_object(doc: dict, ref: str) -> tuple[dict, dict]:
+    node = documents.find_node(doc, ref)
+    if node is None or node.kind != "key":
+        raise EditError("No such key.")
+    return doc, documents.get_pointer(doc, node.pointer)
+
+
+@require_POST
+@editable
+def save_grant(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
+    form = forms.GrantForm(request.POST)
+    ref = request.POST.get("ref", "")[:400]
+    if not form.is_valid():
+        return _panel_result(request, wc, ref, message=_errors(form), changed=False)
+    try:
+        doc, key = _key_object(documents.copy_document(wc.document), ref)
+        grants = key.setdefault("grants", [])
+        grant_id = form.cleaned_data["grant_id"] or secrets.token_hex(8)
+        grant = form.grant(grant_id)
+        index = next((i for i, g in enumerate(grants) if g["id"] == grant_id), None)
+        if index is None:
+            grants.append(grant)
+        else:
+            grants[index] = grant
+        store.save(wc, doc)
+    except EditError as exc:
+        return _panel_result(request, wc, ref, message=str(exc), changed=False)
+    return _panel_result(request, wc, ref, message="Grant saved.")
+
+
+@require_POST
+@editable
+def delete_grant(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
+    ref = request.POST.get("ref", "")[:400]
+    grant_id = request.POST.get("grant_id", "")[:64]
+    try:
+        doc, key = _key_object(documents.copy_document(wc.document), ref)
+        key["grants"] = [g for g in key.get("grants") or [] if g["id"] != grant_id]
+        if not key["grants"]:
+            del key["grants"]
+        store.save(wc, doc)
+    except EditError as exc:
+        return _panel_result(request, wc, ref, message=str(exc), changed=False)
+    return _panel_result(request, wc, ref, message="Grant deleted.")
+
+
+def _errors(form) -> str:
+    return "Not saved: " + "; ".join(
+        f"{field}: {' '.join(errs)}" if field != "__all__" else " ".join(errs)
+        for field, errs in form.errors.items()
+    )

@@ -1,0 +1,130 @@
+"""Undo and redo, share (snapshot), fork, export and import."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_POST
+
+from playground import access, engine, forms, store, workspace
+from playground.access import editable
+from playground.documents import EditError
+from playground.models import Snapshot, WorkingCopy
+from playground.views.common import HISTORY as HISTORY_EVENTS
+from playground.views.common import partial_or_page, space_for
+
+HISTORY = "playground/partials/history.html"
+SHARE = "playground/partials/share.html"
+IMPORT = "playground/partials/import.html"
+
+
+def _history_result(request, wc, changed: bool) -> HttpResponse:
+    space = space_for(wc)
+    context = {
+        "space": space,
+        "history": {"undo": store.can_undo(wc), "redo": store.can_redo(wc)},
+    }
+    return partial_or_page(
+        request, HISTORY, context, page=space.base, changed=HISTORY_EVENTS if changed else False
+    )
+
+
+@require_POST
+@editable
+def undo(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
+    return _history_result(request, wc, store.step_history(wc, -1))
+
+
+@require_POST
+@editable
+def redo(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
+    return _history_result(request, wc, store.step_history(wc, +1))
+
+
+@require_POST
+@editable
+def share(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
+    snap = store.share(wc)
+    if not request.htmx:
+        return redirect(f"/s/{snap.id}/")
+    url = request.build_absolute_uri(f"/s/{snap.id}/")
+    return render(request, SHARE, {"space": space_for(wc), "snapshot": snap, "share_url": url})
+
+
+def _fork(request: HttpRequest, document: dict, lineage: str) -> HttpResponse:
+    wc, token = store.fork(document, lineage)
+    return access.grant_edit(request, redirect(f"/w/{wc.id}/"), wc, token)
+
+
+@require_POST
+def fork_copy(request: HttpRequest, wc_id: str) -> HttpResponse:
+    wc = get_object_or_404(WorkingCopy, pk=wc_id)
+    return _fork(request, wc.document, wc.lineage)
+
+
+@require_POST
+def fork_snapshot(request: HttpRequest, snap_id: str) -> HttpResponse:
+    snap = get_object_or_404(Snapshot, pk=snap_id)
+    return _fork(request, snap.document, snap.lineage)
+
+
+def _download(document: dict) -> HttpResponse:
+    name = slugify(document.get("title") or "scenario") or "scenario"
+    body = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return response
+
+
+@require_GET
+def export_copy(request: HttpRequest, wc_id: str) -> HttpResponse:
+    return _download(get_object_or_404(WorkingCopy, pk=wc_id).document)
+
+
+@require_GET
+def export_snapshot(request: HttpRequest, snap_id: str) -> HttpResponse:
+    return _download(get_object_or_404(Snapshot, pk=snap_id).document)
+
+
+@require_POST
+@editable
+def import_document(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
+    """Replace the document with an imported one, or report every problem and keep it."""
+    form = forms.ImportForm(request.POST, request.FILES)
+    space = space_for(wc)
+    problems: list[dict] = []
+    if form.is_valid():
+        result = engine.load_scenario(form.cleaned_data["source"])
+        problems = [p.as_dict() for p in result.problems if p.is_error]
+        if result.ok:
+            try:
+                store.save(wc, json.loads(json.dumps(result.scenario.raw)), drafts={})
+            except EditError as exc:
+                problems = [{"severity": "error", "message": str(exc), "pointer": ""}]
+            else:
+                response = redirect(space.base)
+                if request.htmx:
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = space.base
+                return response
+    context = {"space": space, "import_form": form, "import_problems": problems}
+    if request.htmx:
+        return render(request, IMPORT, context)
+    page = workspace.canvas_context(space)
+    return render(request, "playground/import.html", {**page, **context})
+
+
+@require_GET
+def history(request: HttpRequest, wc_id: str) -> HttpResponse:
+    """The undo/redo buttons, refreshed after each change."""
+    wc = get_object_or_404(WorkingCopy, pk=wc_id)
+    if not access.can_edit(request, wc):
+        return HttpResponse("")
+    context = {
+        "space": space_for(wc),
+        "history": {"undo": store.can_undo(wc), "redo": store.can_redo(wc)},
+    }
+    return render(request, HISTORY, context)

@@ -1,0 +1,245 @@
+"""What the workspace page and its partials show, for a working copy or a snapshot.
+
+A `Space` is either: a working copy (editable by the browser holding its
+token, read-only to everyone else) or a snapshot (always read-only). The
+context builders here are shared by the full page and by each partial.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from playground import canvas, documents, engine, forms, tracing
+from playground.models import Snapshot, WorkingCopy
+
+
+@dataclass
+class Space:
+    kind: str  # "copy" or "snapshot"
+    id: str
+    document: dict
+    lineage: str
+    editable: bool
+    drafts: dict = field(default_factory=dict)
+    results: dict = field(default_factory=dict)
+    wc: WorkingCopy | None = None
+
+    @property
+    def base(self) -> str:
+        return f"/w/{self.id}/" if self.kind == "copy" else f"/s/{self.id}/"
+
+    @property
+    def title(self) -> str:
+        return self.document.get("title") or "Untitled scenario"
+
+    def loaded(self):
+        if not hasattr(self, "_loaded"):
+            self._loaded = engine.load(self.document)
+        return self._loaded
+
+
+def from_copy(wc: WorkingCopy, editable: bool) -> Space:
+    return Space("copy", wc.id, wc.document, wc.lineage, editable, wc.drafts, wc.results, wc)
+
+
+def from_snapshot(snap: Snapshot) -> Space:
+    return Space("snapshot", snap.id, snap.document, snap.lineage, False)
+
+
+# ----------------------------------------------------------------------------- canvas
+
+
+def canvas_context(
+    space: Space, selected: str = "", *, add_kind: str = "role", add_account: str = ""
+) -> dict:
+    loaded = space.loaded()
+    edges = (
+        canvas.cached_access_edges(loaded.scenario, space.lineage, space.document)
+        if loaded.ok
+        else []
+    )
+    nodes = list(documents.iter_nodes(space.document))
+    return {
+        "space": space,
+        "canvas": canvas.build(space.document, edges),
+        "selected": selected,
+        "accounts": [n for n in nodes if n.kind == "account"],
+        "add_kinds": [(k, documents.KIND_LABELS[k]) for k in documents.ADDABLE_KINDS],
+        "add_kind": add_kind,
+        "add_account": add_account,
+    }
+
+
+# ----------------------------------------------------------------------------- panel
+
+
+def _slot_view(space: Space, slot: documents.Slot, pointer: str) -> dict:
+    saved = documents.get_pointer(space.document, pointer + slot.path)
+    draft = space.drafts.get(slot.draft_key)
+    text = draft if draft is not None else documents.policy_text(saved)
+    _, problems = engine.check_text(text, slot.kind)
+    dom_id = "policy-" + hashlib.sha1(slot.draft_key.encode()).hexdigest()[:10]
+    return {
+        "slot": slot,
+        "text": text,
+        "is_draft": draft is not None,
+        "problems": problems,
+        "errors": sum(1 for p in problems if p["severity"] == "error"),
+        "dom_id": dom_id,
+        "problems_id": dom_id + "-problems",
+    }
+
+
+def panel_context(space: Space, ref: str, *, form=None, message: str = "") -> dict:
+    doc = space.document
+    context = {"space": space, "ref": ref, "message": message}
+    found = documents.owner_object(doc, ref) if ref else None
+    if found is None:
+        context["scenario_form"] = form or forms.ScenarioForm(
+            initial=forms.ScenarioForm.initial_from(doc), auto_id=forms.PANEL_IDS
+        )
+        return context
+    pointer, obj = found
+    node = documents.find_node(doc, ref)
+    kind = node.kind if node else ref[:3]
+    context.update(
+        node=node,
+        kind=kind,
+        kind_label=documents.KIND_LABELS.get(kind, kind),
+        label=node.label if node else obj.get("name", ""),
+        slots=[_slot_view(space, s, pointer) for s in documents.policy_slots(doc, ref)],
+    )
+    form_class = forms.PROPS_FORMS.get(kind)
+    if form_class is not None:
+        if form is None:
+            initial = {"ref": ref, **form_class.initial_from(obj, doc)}
+            extra = {"group_names": _group_names(doc, obj)} if kind in ("user", "role") else {}
+            form = form_class(initial=initial, auto_id=forms.PANEL_IDS, **extra)
+        context["props_form"] = form
+    if kind in ("user", "role", "group"):
+        context["can_add_identity"] = True
+    if kind in ("user", "role") and "permissions_boundary" not in obj:
+        context["optional_policy"] = "Add a permissions boundary"
+    if kind in ("bucket", "endpoint") and "policy" not in obj:
+        context["optional_policy"] = f"Add a {documents.KIND_LABELS[kind].split()[-1]} policy"
+    if kind == "key":
+        context["grants"] = obj.get("grants") or []
+        context["grant_operations"] = forms.GRANT_OPERATIONS
+        context["principal_refs"] = [
+            n.ref for n in documents.iter_nodes(doc) if n.kind in ("user", "role")
+        ]
+    if kind in ("root", "unit", "account") and isinstance(doc.get("organization"), dict):
+        context["org_policies"] = [
+            {
+                "ref": oref,
+                "name": name,
+                "targets": targets,
+                "slots": [
+                    _slot_view(space, s, documents.owner_object(doc, oref)[0])
+                    for s in documents.policy_slots(doc, oref)
+                ],
+            }
+            for oref, name, targets in documents.org_policies_for(doc, ref)
+        ]
+        context["org_containers"] = _org_containers(doc)
+    if kind in ("scp", "rcp"):
+        context["targets"] = obj.get("targets") or []
+    return context
+
+
+def _group_names(doc: dict, obj: dict) -> list[str]:
+    return [g["name"] for g in doc.get("groups") or [] if g["account"] == obj.get("account")]
+
+
+def _org_containers(doc: dict) -> list[tuple[str, str]]:
+    org = doc.get("organization") or {}
+    root = org.get("root") or documents.DEFAULT_ROOT
+    return [(root, "Root")] + [(u["id"], u.get("name") or u["id"]) for u in org.get("units") or []]
+
+
+# ----------------------------------------------------------------------------- attempts
+
+
+def attempt_choices(doc: dict) -> dict:
+    nodes = list(documents.iter_nodes(doc))
+    principals = [n.ref for n in nodes if n.kind in ("user", "role")]
+    roots = [f"arn:aws:iam::{n.ref}:root" for n in nodes if n.kind == "account"]
+    resources = []
+    for k in doc.get("keys") or []:
+        arn = documents.key_arn(doc, k)
+        resources.append(arn)
+        prefix = arn.rsplit(":", 1)[0]
+        resources.extend(f"{prefix}:{a}" for a in k.get("aliases") or [])
+    for b in doc.get("buckets") or []:
+        resources.extend(f"arn:aws:s3:::{b['name']}/{o['key']}" for o in b.get("objects") or [])
+    roles = [n.ref for n in nodes if n.kind == "role"]
+    return {
+        "principal_options": principals + roots,
+        "role_options": roles,
+        "resource_options": resources + roles,
+    }
+
+
+def attempts_context(space: Space, *, form=None, editing: str = "", message: str = "") -> dict:
+    attempts = space.document.get("attempts") or []
+    if form is None:
+        current = next((a for a in attempts if a.get("id") == editing), None)
+        form = forms.AttemptForm(
+            initial=forms.AttemptForm.initial_from(current)
+            if current
+            else {"action": "kms:Decrypt"}
+        )
+    rows = [
+        {
+            "attempt": a,
+            "result": space.results.get(a["id"]),
+            "line": _attempt_line(a),
+        }
+        for a in attempts
+    ]
+    return {
+        "space": space,
+        "rows": rows,
+        "form": form,
+        "editing": editing,
+        "message": message,
+        "attempt_ids": [a["id"] for a in attempts],
+        **attempt_choices(space.document),
+    }
+
+
+def _attempt_line(a: dict) -> str:
+    who = a.get("principal", "").rsplit("/", 1)[-1] or a.get("principal", "")
+    chain = " → ".join(s.get("role", "").rsplit("/", 1)[-1] for s in a.get("assume") or [])
+    what = a.get("resource") or ""
+    if isinstance(a.get("ciphertext"), dict):
+        what = what or f"ciphertext of {a['ciphertext'].get('from_attempt')}"
+    target = what.rsplit("/", 1)[-1] if what else ""
+    return " ".join(
+        part for part in (who, f"→ {chain}" if chain else "", a.get("action", ""), target) if part
+    )
+
+
+def new_attempt_id(doc: dict, action: str) -> str:
+    taken = {a["id"] for a in doc.get("attempts") or []}
+    base = action.split(":")[-1].lower() or "attempt"
+    n = 1
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+# ----------------------------------------------------------------------------- results
+
+
+def run(space: Space, attempt_ids: list[str] | None):
+    """Evaluate some (or all) attempts of the space; returns (evaluation, summaries)."""
+    loaded = space.loaded()
+    evaluation = engine.evaluate(loaded.scenario, space.lineage, attempt_ids=attempt_ids)
+    summaries = {r.id: tracing.summary(r) for r in evaluation.results}
+    return evaluation, summaries
+
+
+def result_context(space: Space, result) -> dict:
+    return {"space": space, "result": tracing.result_view(result, space.document)}

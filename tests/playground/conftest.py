@@ -1,0 +1,50 @@
+"""Helpers for the web app's tests: a working copy owned by the test client."""
+
+from __future__ import annotations
+
+import pytest
+
+from playground.models import WorkingCopy
+
+HX = {"HTTP_HX_REQUEST": "true"}
+ACCOUNT = "111122223333"
+
+
+class Copy:
+    """A working copy created through the app, so the client holds its edit token."""
+
+    def __init__(self, client):
+        self.client = client
+        response = client.post("/new/")
+        assert response.status_code == 302
+        self.base = response["Location"]
+        self.id = self.base.strip("/").split("/")[-1]
+
+    @property
+    def wc(self) -> WorkingCopy:
+        return WorkingCopy.objects.get(pk=self.id)
+
+    @property
+    def doc(self) -> dict:
+        return self.wc.document
+
+    def post(self, route: str, data: dict | None = None, **extra):
+        return self.client.post(self.base + route, data or {}, **HX, **extra)
+
+    def add(self, kind: str, name: str = "", account: str = ACCOUNT) -> str:
+        before = {n for n in _refs(self.doc)}
+        response = self.post("nodes/add/", {"kind": kind, "name": name, "account": account})
+        assert response.status_code == 200, response.content
+        (new,) = _refs(self.doc) - before
+        return new
+
+
+def _refs(doc: dict) -> set[str]:
+    from playground.documents import iter_nodes
+
+    return {n.ref for n in iter_nodes(doc)}
+
+
+@pytest.fixture
+def copy(client, db):
+    return Copy(client)
