@@ -62,7 +62,7 @@ def _json_str(value: object) -> str:
 def entry(value: object, *, multi: bool | None = None, source: str = "") -> ContextEntry:
     """A ContextEntry from a JSON value; a list is multi-valued unless told otherwise."""
     if isinstance(value, (list, tuple)):
-        values = tuple(_json_str(v) for v in value)
+        values = tuple(map(_json_str, value))
         return ContextEntry(values, True if multi is None else multi, source)
     return ContextEntry((_json_str(value),), bool(multi), source)
 

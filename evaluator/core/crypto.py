@@ -50,11 +50,24 @@ def _aad(key_arn: str, context: Mapping[str, str] | None) -> bytes:
     return MAGIC + key_arn.encode() + b"\0" + canon.encode()
 
 
+_CIPHERS: dict[bytes, AESGCM] = {}
+
+
+def _cipher(material: bytes) -> AESGCM:
+    """One AESGCM object per key (its key schedule is worth keeping for a batch)."""
+    found = _CIPHERS.get(material)
+    if found is None:
+        if len(_CIPHERS) > 1024:
+            _CIPHERS.clear()
+        found = _CIPHERS[material] = AESGCM(material)
+    return found
+
+
 def encrypt(
     material: bytes, key_arn: str, plaintext: bytes, context: Mapping[str, str] | None, rng: Random
 ) -> str:
     nonce = rng(12)
-    sealed = AESGCM(material).encrypt(nonce, plaintext, _aad(key_arn, context))
+    sealed = _cipher(material).encrypt(nonce, plaintext, _aad(key_arn, context))
     arn = key_arn.encode()
     blob = MAGIC + len(arn).to_bytes(2, "big") + arn + nonce + sealed
     return base64.b64encode(blob).decode()
@@ -81,7 +94,7 @@ def decrypt(material: bytes, ciphertext: str, context: Mapping[str, str] | None)
     start = 6 + len(key_arn.encode())
     nonce, sealed = raw[start : start + 12], raw[start + 12 :]
     try:
-        return AESGCM(material).decrypt(nonce, sealed, _aad(key_arn, context))
+        return _cipher(material).decrypt(nonce, sealed, _aad(key_arn, context))
     except (InvalidTag, ValueError) as exc:
         raise CiphertextError(
             "Authentication failed: the encryption context differs from the one used to "

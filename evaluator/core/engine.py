@@ -107,11 +107,15 @@ def _in_parallel(
     size = -(-len(attempts) // workers)
     spans = [(i, min(i + size, len(attempts))) for i in range(0, len(attempts), size)]
     try:
-        with mp.get_context("fork").Pool(len(spans)) as pool:
-            parts = pool.map(_run_span, spans)
+        # The parent takes the first span itself: one fork fewer, and its
+        # results need no pickling.
+        with mp.get_context("fork").Pool(len(spans) - 1) as pool:
+            pending = pool.map_async(_run_span, spans[1:])
+            first = _run_span(spans[0])
+            rest = pending.get()
     finally:
         _FORKED = None
-    return tuple(r for part in parts for r in part)
+    return tuple(first) + tuple(r for part in rest for r in part)
 
 
 def _run_span(span: tuple[int, int]) -> list[AttemptResult]:

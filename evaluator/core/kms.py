@@ -160,6 +160,24 @@ def kms_context(env: Env, ident: Identity, key: Key, call: KmsCall, alias: str |
 
 
 def policy_set(env: Env, ident: Identity, key: Key, ctx: dict, op: str) -> PolicySet:
+    vpce = ctx.get("aws:sourcevpce")
+    ref = vpce.values[0] if vpce is not None and vpce.values else ""
+    resource = env.world.key_policy.get(key.arn)  # swapped during the lockout check
+    cache_key = (
+        ident.caller.arn,
+        key.arn,
+        op == "RetireGrant",
+        ref,
+        id(resource),
+        id(ident.sessions),
+    )
+    found = env.policy_sets.get(cache_key)
+    if found is None:
+        found = env.policy_sets[cache_key] = _policy_set(env, ident, key, ref, op)
+    return found
+
+
+def _policy_set(env: Env, ident: Identity, key: Key, ref: str, op: str) -> PolicySet:
     w = env.world
     c = ident.caller
     scps, scp_note = w.scp_levels(c)
@@ -167,10 +185,7 @@ def policy_set(env: Env, ident: Identity, key: Key, ctx: dict, op: str) -> Polic
     if op == "RetireGrant":
         rcps, rcp_note = None, "RCPs do not affect kms:RetireGrant (R1.10)."
     endpoint = None
-    ref = ""
-    vpce = ctx.get("aws:sourcevpce")
-    if vpce is not None and vpce.values:
-        ref = vpce.values[0]
+    if ref:
         ep = next((e for e in w.scenario.vpc_endpoints if e.id == ref), None)
         if ep is not None and ep.service == "kms":
             endpoint = w.endpoint_policy.get(ref)
@@ -350,7 +365,7 @@ def kms_call(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallResult
             "The request names no key (KeyId is required).",
             "R2.15",
         )
-    res = resolve_key(sc, identifier, c.account, op)
+    res = _resolve(env, identifier, c.account, op)
     if tr.on:
         tr.add(
             Step(
@@ -425,6 +440,15 @@ def kms_call(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallResult
             ),
         )
     return _merge(result, _perform(env, ident, key, call, tr))
+
+
+def _resolve(env: Env, identifier: str, account: str | None, op: str):  # noqa: ANN202
+    """resolve_key, remembered for the run (the scenario does not change)."""
+    cache_key = (identifier, account, op)
+    found = env.resolved.get(cache_key)
+    if found is None:
+        found = env.resolved[cache_key] = resolve_key(env.world.scenario, identifier, account, op)
+    return found
 
 
 def _token_known(env: Env, token: str) -> bool:

@@ -7,8 +7,7 @@ form the statement named the caller. `decide.py` combines the answers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from .arn import resource_match
@@ -60,18 +59,13 @@ class Request:
     resource: str
     resource_account: str | None
     context: Context
-    lookup: Callable[[str], str | None] = field(default=lambda key: None)
 
-    def __post_init__(self) -> None:
-        ctx = self.context
-
-        def lookup(key: str) -> str | None:
-            entry = ctx.get(key)
-            if entry is None or entry.multi or not entry.values:
-                return None  # multi-valued keys cannot be variables (R5.14)
-            return entry.values[0]
-
-        self.lookup = lookup
+    def lookup(self, key: str) -> str | None:
+        """A policy variable's value: single-valued keys only (R5.14)."""
+        entry = self.context.get(key)
+        if entry is None or entry.multi or not entry.values:
+            return None
+        return entry.values[0]
 
     @property
     def action_lc(self) -> str:
@@ -296,16 +290,22 @@ def evaluate_policy(
     allows: list[tuple[Statement, PrincipalKind | None]] = []
     denies: list[Statement] = []
     verdicts: list[StatementVerdict] = []
-    if not explain:  # fast path: only the statements about this action
-        for stmt in policy.for_action(req.action):
-            ok, kind = statement_applies(
-                stmt, req, variables, check_principal=check_principal, action_known=True
-            )
-            if ok:
+    if not explain:  # fast path: only the statements about this action and caller
+        lookup = req.lookup if variables else None
+        ctx = req.context
+        for stmt, kind in _candidates(policy, req, check_principal):
+            if not _resource_applies(stmt, req, variables):
+                continue
+            for clause in stmt.conditions:
+                if not clause.test(ctx, lookup):
+                    break
+            else:
                 if stmt.is_allow:
-                    allows.append((stmt, kind))
+                    allows.append((stmt, kind))  # type: ignore[arg-type]
                 else:
                     denies.append(stmt)
+        if not allows and not denies:
+            return _nothing(policy)
         return PolicyResult(policy, tuple(allows), tuple(denies))
     for stmt in policy.statements:
         v = explain_statement(stmt, req, variables, check_principal=check_principal)
@@ -317,3 +317,37 @@ def evaluate_policy(
             else:
                 denies.append(stmt)
     return PolicyResult(policy, tuple(allows), tuple(denies), tuple(verdicts))
+
+
+def _candidates(
+    policy: Policy, req: Request, check_principal: bool
+) -> tuple[tuple[Statement, str | None], ...]:
+    """Statements about this action that name this caller: both are fixed for a
+    caller, so a batch works them out once (the caller's ARN carries who it is)."""
+    caller = req.caller
+    cache_key = (req.action, caller.arn, caller.has_boundary, check_principal)
+    found = policy.by_caller.get(cache_key)
+    if found is None:
+        out = []
+        for stmt in policy.for_action(req.action):
+            kind: PrincipalKind | None = None
+            if check_principal:
+                ok, kind = _principal_applies(stmt, caller)
+                if not ok:
+                    continue
+            out.append((stmt, kind))
+        found = policy.by_caller[cache_key] = tuple(out)
+    return found
+
+
+_EMPTY: dict[int, tuple[Policy, PolicyResult]] = {}
+
+
+def _nothing(policy: Policy) -> PolicyResult:
+    """The shared 'no statement applies' result of a policy (results are immutable)."""
+    found = _EMPTY.get(id(policy))
+    if found is None or found[0] is not policy:
+        if len(_EMPTY) > 4096:
+            _EMPTY.clear()
+        found = _EMPTY[id(policy)] = (policy, PolicyResult(policy, (), ()))
+    return found[1]

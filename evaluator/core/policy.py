@@ -143,10 +143,19 @@ class Policy:
     _by_action: dict[str, tuple[Statement, ...]] = field(
         default_factory=dict, repr=False, compare=False
     )
-    # (action, caller ARN) -> condition keys that matter and the warning if absent.
-    warn_cache: dict[tuple[str, str], tuple[tuple[str, str], ...]] = field(
+    # (action, caller ARN) -> statements about that action naming that caller, with how.
+    by_caller: dict[tuple[object, ...], tuple[tuple[Statement, str | None], ...]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # action -> (statement, condition key, warning if the key is absent)
+    warn_cache: dict[str, tuple[tuple[Statement, str, str], ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    variables: bool = field(default=False, init=False)
+
+    def __post_init__(self) -> None:
+        # Policy variables exist only under Version 2012-10-17 (R5.1).
+        object.__setattr__(self, "variables", variables_enabled(self.version))
 
     @property
     def label(self) -> str:
@@ -162,10 +171,6 @@ class Policy:
             )
             self._by_action[action] = found
         return found
-
-    @property
-    def variables(self) -> bool:
-        return variables_enabled(self.version)
 
 
 def parse_policy(

@@ -11,7 +11,7 @@ from .conditions import ContextEntry
 from .crypto import KeyMaterial, Random
 from .decide import Outcome, PolicySet
 from .match import Caller, Request, principal_match
-from .policy import Policy
+from .policy import Policy, Statement
 from .scenario import Grant, Principal
 from .trace import Step
 from .world import World
@@ -29,6 +29,8 @@ class Env:
     new_grants: dict[str, list[Grant]] = field(default_factory=dict)
     # Context built once per (caller, resource) for the whole run.
     cache: dict[tuple[str, ...], dict[str, ContextEntry]] = field(default_factory=dict)
+    policy_sets: dict[tuple[object, ...], PolicySet] = field(default_factory=dict)
+    resolved: dict[tuple[object, ...], Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -73,22 +75,22 @@ def missing_key_warnings(req: Request, ps: PolicySet) -> list[str]:
     for policy in (*ps.identity, *ps.sessions, ps.resource, ps.boundary, ps.endpoint):
         if policy is None:
             continue
-        for key_lc, msg in _watched_keys(policy, req):
-            if key_lc not in ctx and msg not in out:
-                out.append(msg)
+        for stmt, key_lc, msg in _watched_keys(policy, req.action):
+            if key_lc in ctx or msg in out:
+                continue
+            if stmt.principal is not None and principal_match(stmt.principal, req.caller) is None:
+                continue  # the statement is not about this caller
+            out.append(msg)
     return out
 
 
-def _watched_keys(policy: Policy, req: Request) -> tuple[tuple[str, str], ...]:
-    """Keys whose absence is worth a warning, per policy, action and caller (cached)."""
-    cache_key = (req.action, req.caller.arn)
-    found = policy.warn_cache.get(cache_key)
+def _watched_keys(policy: Policy, action: str) -> tuple[tuple[Statement, str, str], ...]:
+    """Keys whose absence is worth a warning, per policy and action (cached)."""
+    found = policy.warn_cache.get(action)
     if found is not None:
         return found
-    keys: list[tuple[str, str]] = []
-    for stmt in policy.for_action(req.action):
-        if stmt.principal is not None and principal_match(stmt.principal, req.caller) is None:
-            continue  # not about this caller
+    keys: list[tuple[Statement, str, str]] = []
+    for stmt in policy.for_action(action):
         for clause in stmt.conditions:
             if clause.if_exists or clause.base == "Null":
                 continue
@@ -98,6 +100,6 @@ def _watched_keys(policy: Policy, req: Request) -> tuple[tuple[str, str], ...]:
                 f"condition key {clause.key} is not in the request; {stmt.label} of the "
                 f"{policy.label} ({policy.owner}) treats it as absent"
             )
-            keys.append((clause.key_lc, msg))
-    policy.warn_cache[cache_key] = found = tuple(keys)
+            keys.append((stmt, clause.key_lc, msg))
+    policy.warn_cache[action] = found = tuple(keys)
     return found

@@ -123,16 +123,17 @@ class AttemptResult:
             out["passed"] = self.passed
         out["warnings"] = list(self.warnings)
         out["trace"] = [step_dict(s) for s in self.trace] if trace else []
-        d = self.decision  # by hand: dataclasses.asdict is slow on 12,000 results
-        out["decision"] = {
-            "authorization": d.authorization,
-            "outcome": d.outcome,
-            "reason": d.reason,
-            "fixes": list(d.fixes),
-            "rule": d.rule,
-        }
         if self.output:
             out["output"] = dict(self.output)
+        if trace:  # the explanation goes with the trace; --no-trace is the fast path
+            d = self.decision  # by hand: dataclasses.asdict is slow on 12,000 results
+            out["decision"] = {
+                "authorization": d.authorization,
+                "outcome": d.outcome,
+                "reason": d.reason,
+                "fixes": list(d.fixes),
+                "rule": d.rule,
+            }
         return out
 
 

@@ -38,6 +38,7 @@ class World:
     rcp_chain: dict[str, tuple[Level, ...]] = field(default_factory=dict)
     org_path: dict[str, str] = field(default_factory=dict)
     roles_by_name: dict[tuple[str, str], Principal] = field(default_factory=dict)
+    callers: dict[str, tuple[Caller, Principal | None]] = field(default_factory=dict)
 
     def compile(self, named: NamedPolicy, kind: str, owner: str) -> Policy | None:
         policy, probs = parse_policy(
@@ -62,6 +63,12 @@ class World:
     # -- who is calling -------------------------------------------------
     def caller(self, principal: str) -> tuple[Caller, Principal | None]:
         """Resolve an attempt's `principal` string (a role ARN means a session)."""
+        found = self.callers.get(principal)
+        if found is None:
+            found = self.callers[principal] = self._caller(principal)
+        return found
+
+    def _caller(self, principal: str) -> tuple[Caller, Principal | None]:
         sc = self.scenario
         if principal.endswith(".amazonaws.com") or principal.endswith(".amazonaws.com.cn"):
             return Caller("service", principal, None, service=principal, ref=principal), None
