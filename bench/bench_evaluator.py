@@ -143,7 +143,7 @@ def part_a(scenario: Path, tiny: Path, repeat: int, attempts: int) -> None:
 def phases(scenario: Path) -> None:
     """What the command does, step by step, timed in one fresh process."""
     code = r"""
-import json, os, sys, time
+import inspect, json, os, sys, time
 t0 = time.perf_counter()
 sys.path.insert(0, ".")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
@@ -161,14 +161,17 @@ where = _positions(text)
 t4 = time.perf_counter()
 policy_problems(loaded.scenario, where)
 t5 = time.perf_counter()
-result = evaluate(loaded.scenario, now=datetime.now(UTC), trace=False)
+# As the command calls it (it passes workers= when evaluate() takes it).
+kw = {"workers": os.cpu_count() or 1} if "workers" in inspect.signature(evaluate).parameters else {}
+result = evaluate(loaded.scenario, now=datetime.now(UTC), trace=False, **kw)
 t6 = time.perf_counter()
 out = json.dumps({"attempts": [r.as_dict(trace=False) for r in result.results]})
 t7 = time.perf_counter()
 print(json.dumps({
     "django.setup + imports": t1 - t0, "read file": t2 - t1, "load_scenario": t3 - t2,
     "_positions (jsonpos, for policy_problems)": t4 - t3,
-    "policy_problems (compiles every policy)": t5 - t4, "evaluate(trace=False)": t6 - t5,
+    "policy_problems (compiles every policy)": t5 - t4,
+    f"evaluate(trace=False, {kw or 'one process'})": t6 - t5,
     "as_dict + json.dumps": t7 - t6, "total": t7 - t0,
 }))
 """
