@@ -10,30 +10,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .match import Caller, PrincipalKind
+from .scenario import GRANT_OPERATIONS as SCENARIO_GRANT_OPERATIONS
 from .scenario import Grant, GrantConstraints
 
-# R3.4: the operations a grant may carry.
-GRANT_OPERATIONS = frozenset(
-    {
-        "Decrypt",
-        "Encrypt",
-        "GenerateDataKey",
-        "GenerateDataKeyWithoutPlaintext",
-        "GenerateDataKeyPair",
-        "GenerateDataKeyPairWithoutPlaintext",
-        "ReEncryptFrom",
-        "ReEncryptTo",
-        "Sign",
-        "Verify",
-        "GenerateMac",
-        "VerifyMac",
-        "DeriveSharedSecret",
-        "GetPublicKey",
-        "DescribeKey",
-        "CreateGrant",
-        "RetireGrant",
-    }
-)
+# R3.4: the operations a grant may carry (one list, kept with the scenario model).
+GRANT_OPERATIONS = frozenset(SCENARIO_GRANT_OPERATIONS)
 # Constraints are ignored for these operations (R3.11).
 UNCONSTRAINED = frozenset({"DescribeKey", "RetireGrant"})
 

@@ -11,50 +11,7 @@ from .policy import Policy
 from .problems import Problem, problem
 from .scenario import Key, Scenario
 
-# R2.14: the only operations that work on a key in another account.
-CROSS_ACCOUNT_OPS = frozenset(
-    {
-        "Encrypt",
-        "Decrypt",
-        "ReEncryptFrom",
-        "ReEncryptTo",
-        "GenerateDataKey",
-        "GenerateDataKeyWithoutPlaintext",
-        "GenerateDataKeyPair",
-        "GenerateDataKeyPairWithoutPlaintext",
-        "GenerateMac",
-        "VerifyMac",
-        "Sign",
-        "Verify",
-        "DeriveSharedSecret",
-        "CreateGrant",
-        "DescribeKey",
-        "GetKeyRotationStatus",
-        "GetPublicKey",
-        "ListGrants",
-        "RetireGrant",
-        "RevokeGrant",
-    }
-)
-# R2.15: operations whose KeyId may be an alias (name or ARN).
-ALIAS_OK = frozenset(
-    {
-        "Encrypt",
-        "Decrypt",
-        "ReEncryptFrom",
-        "ReEncryptTo",
-        "GenerateDataKey",
-        "GenerateDataKeyWithoutPlaintext",
-        "GenerateDataKeyPair",
-        "GenerateDataKeyPairWithoutPlaintext",
-        "GenerateMac",
-        "VerifyMac",
-        "Sign",
-        "Verify",
-        "DescribeKey",
-        "GetPublicKey",
-    }
-)
+# Operations that use key material: encryption, data keys, signing, MACs.
 CRYPTO_OPS = frozenset(
     {
         "Encrypt",
@@ -73,6 +30,17 @@ CRYPTO_OPS = frozenset(
         "GetPublicKey",
     }
 )
+# R2.14: the only operations that work on a key in another account.
+CROSS_ACCOUNT_OPS = CRYPTO_OPS | {
+    "CreateGrant",
+    "DescribeKey",
+    "GetKeyRotationStatus",
+    "ListGrants",
+    "RetireGrant",
+    "RevokeGrant",
+}
+# R2.15: operations whose KeyId may be an alias (name or ARN).
+ALIAS_OK = (CRYPTO_OPS - {"DeriveSharedSecret"}) | {"DescribeKey"}
 ENCRYPT_DECRYPT_OPS = frozenset(
     {
         "Encrypt",
@@ -84,19 +52,11 @@ ENCRYPT_DECRYPT_OPS = frozenset(
     }
 )
 # Operations that carry an encryption context (R4.4).
-CONTEXT_OPS = frozenset(
-    {
-        "Encrypt",
-        "Decrypt",
-        "ReEncryptFrom",
-        "ReEncryptTo",
-        "GenerateDataKey",
-        "GenerateDataKeyWithoutPlaintext",
-        "GenerateDataKeyPair",
-        "GenerateDataKeyPairWithoutPlaintext",
-        "CreateGrant",
-    }
-)
+CONTEXT_OPS = ENCRYPT_DECRYPT_OPS | {
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "CreateGrant",
+}
 # Operations with an encryption algorithm (R4.6).
 ALGORITHM_OPS = ENCRYPT_DECRYPT_OPS
 

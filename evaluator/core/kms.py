@@ -14,9 +14,8 @@ from dataclasses import dataclass, field, replace
 
 from . import crypto
 from .conditions import ContextEntry
-from .context import caller_keys, put_key, request_keys
+from .context import put_key
 from .decide import ExtraAllow, PolicySet, authorize
-from .fixes import fixes_for
 from .grants import GRANT_OPERATIONS, check_grants, child_grant_ok
 from .keytrust import (
     ALGORITHM_OPS,
@@ -29,7 +28,7 @@ from .keytrust import (
 )
 from .match import Request
 from .policy import Policy, parse_policy
-from .runtime import CallResult, Env, Identity, missing_key_warnings
+from .runtime import CallResult, Env, Identity, base_context, decided_result
 from .scenario import Grant, GrantRequest, Key, NamedPolicy
 from .trace import NULL_TRACER, ContextValue, Step, Tracer
 
@@ -87,16 +86,7 @@ def _base_context(env: Env, ident: Identity, key: Key) -> dict[str, ContextEntry
     found = env.cache.get(cache_key)
     if found is not None:
         return found
-    w = env.world
-    ctx = request_keys(
-        now=env.now,
-        region=key.region,
-        resource_account=key.account,
-        resource_org=w.org_id_of(key.account),
-    )
-    tags = ident.entity.tags if ident.entity is not None else None
-    org_path = w.org_path.get(c.account or "")
-    ctx.update(caller_keys(c, tags=tags, org_id=w.org_id_of(c.account), org_path=org_path))
+    ctx = base_context(env, ident, region=key.region, resource_account=key.account)
     put_key(ctx, "kms:CallerAccount", c.account, "the caller's account (R4.3)")
     put_key(ctx, "kms:KeySpec", key.spec, "the key's properties (R4.9)")
     put_key(ctx, "kms:KeyUsage", key.usage, "the key's properties (R4.9)")
@@ -277,20 +267,7 @@ def authorize_kms(
         if retire is not None:
             extra = retire
     decided = authorize(req, ps, tr, extra=extra, identity_free=c.kind == "root")
-    result = CallResult(
-        decided.authorization,
-        "Success" if decided.authorization == "allow" else "AccessDeniedException",
-        decided.reason,
-        decided.rule,
-        request=req,
-        policies=ps,
-        decided=decided,
-    )
-    result.warnings.extend(missing_key_warnings(req, ps))
-    result.warnings.extend(decided.assumptions)
-    if decided.authorization != "allow":
-        result.fixes = fixes_for(req, ps, decided, key=key)
-    return result
+    return decided_result(decided, req, ps, "AccessDeniedException", key=key)
 
 
 def _grant_path(env: Env, ident: Identity, key: Key, call: KmsCall, op: str, tr: Tracer):
@@ -697,18 +674,7 @@ def create_key(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallResu
     like PutKeyPolicy, lockout check included (R2.6, R2.7)."""
     w = env.world
     c = ident.caller
-    ctx = request_keys(
-        now=env.now,
-        region=w.scenario.region,
-        resource_account=c.account,
-        resource_org=w.org_id_of(c.account),
-    )
-    tags = ident.entity.tags if ident.entity is not None else None
-    ctx.update(
-        caller_keys(
-            c, tags=tags, org_id=w.org_id_of(c.account), org_path=w.org_path.get(c.account or "")
-        )
-    )
+    ctx = base_context(env, ident, region=w.scenario.region, resource_account=c.account)
     put_key(ctx, "kms:BypassPolicyLockoutSafetyCheck", call.bypass, "the CreateKey request")
     put_key(ctx, "kms:KeySpec", "SYMMETRIC_DEFAULT", "the CreateKey request's default (R4.1)")
     put_key(ctx, "kms:KeyUsage", "ENCRYPT_DECRYPT", "the CreateKey request's default (R4.1)")
@@ -726,19 +692,8 @@ def create_key(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallResu
     )
     req = Request(c, "kms:CreateKey", "*", c.account, ctx)
     decided = authorize(req, ps, tr, identity_free=c.kind == "root")
-    result = CallResult(
-        decided.authorization,
-        "Success" if decided.authorization == "allow" else "AccessDeniedException",
-        decided.reason,
-        decided.rule,
-        request=req,
-        policies=ps,
-        decided=decided,
-    )
-    result.warnings.extend(missing_key_warnings(req, ps))
-    result.warnings.extend(decided.assumptions)
+    result = decided_result(decided, req, ps, "AccessDeniedException")
     if decided.authorization != "allow":
-        result.fixes = fixes_for(req, ps, decided)
         return result
     key = Key(id="new-key", account=c.account or "", region=w.scenario.region)
     if call.policy is None:

@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from .conditions import ContextEntry
+from .context import caller_keys, request_keys
 from .crypto import KeyMaterial, Random
 from .decide import Outcome, PolicySet
+from .fixes import fixes_for
 from .match import Caller, Request, principal_match
 from .policy import Policy, Statement
 from .scenario import Grant, Principal
@@ -66,6 +68,49 @@ class CallResult:
     @property
     def ok(self) -> bool:
         return self.outcome == "Success"
+
+
+def base_context(
+    env: Env, ident: Identity, *, region: str, resource_account: str | None
+) -> dict[str, ContextEntry]:
+    """The global keys of a request: its own, then the caller's (built once per caller)."""
+    w = env.world
+    c = ident.caller
+    ctx = request_keys(
+        now=env.now,
+        region=region,
+        resource_account=resource_account,
+        resource_org=w.org_id_of(resource_account),
+    )
+    who = env.cache.get(("caller", c.arn))
+    if who is None:
+        tags = ident.entity.tags if ident.entity is not None else None
+        org_path = w.org_path.get(c.account or "")
+        who = caller_keys(c, tags=tags, org_id=w.org_id_of(c.account), org_path=org_path)
+        env.cache[("caller", c.arn)] = who
+    ctx.update(who)
+    return ctx
+
+
+def decided_result(
+    decided: Outcome, req: Request, ps: PolicySet, denied: str, **fix_args: Any
+) -> CallResult:
+    """A call's result from its authorization: warnings always, fixes for a denial."""
+    allowed = decided.authorization == "allow"
+    result = CallResult(
+        decided.authorization,
+        "Success" if allowed else denied,
+        decided.reason,
+        decided.rule,
+        request=req,
+        policies=ps,
+        decided=decided,
+    )
+    result.warnings.extend(missing_key_warnings(req, ps))
+    result.warnings.extend(decided.assumptions)
+    if not allowed:
+        result.fixes = fixes_for(req, ps, decided, **fix_args)
+    return result
 
 
 def missing_key_warnings(req: Request, ps: PolicySet) -> list[str]:

@@ -8,12 +8,11 @@ principal, `kms:ViaService` for S3 and the `aws:s3:arn` context (R8.4, R8.5).
 from __future__ import annotations
 
 from .conditions import ContextEntry
-from .context import caller_keys, put_key, request_keys
+from .context import put_key
 from .decide import PolicySet, authorize
-from .fixes import fixes_for
 from .kms import KmsCall, kms_call
 from .match import Request
-from .runtime import CallResult, Env, Identity, missing_key_warnings
+from .runtime import CallResult, Env, Identity, base_context, decided_result
 from .scenario import Bucket, Encryption
 from .trace import Step, Tracer
 
@@ -48,18 +47,7 @@ def s3_authorize(
 ) -> CallResult:
     w = env.world
     c = ident.caller
-    ctx = request_keys(
-        now=env.now,
-        region=w.scenario.region,
-        resource_account=bucket.account,
-        resource_org=w.org_id_of(bucket.account),
-    )
-    tags = ident.entity.tags if ident.entity is not None else None
-    ctx.update(
-        caller_keys(
-            c, tags=tags, org_id=w.org_id_of(c.account), org_path=w.org_path.get(c.account or "")
-        )
-    )
+    ctx = base_context(env, ident, region=w.scenario.region, resource_account=bucket.account)
     for k, v in (headers or {}).items():
         put_key(ctx, k, v, "the S3 request's headers (R8.8)")
     ctx.update(extra)
@@ -89,20 +77,7 @@ def s3_authorize(
     req = Request(c, action, resource, bucket.account, ctx)
     child = tr.child()
     decided = authorize(req, ps, child, identity_free=c.kind == "root")
-    ok = decided.authorization == "allow"
-    result = CallResult(
-        decided.authorization,
-        "Success" if ok else "AccessDenied",
-        decided.reason,
-        decided.rule,
-        request=req,
-        policies=ps,
-        decided=decided,
-    )
-    result.warnings.extend(missing_key_warnings(req, ps))
-    result.warnings.extend(decided.assumptions)
-    if not ok:
-        result.fixes = fixes_for(req, ps, decided)
+    result = decided_result(decided, req, ps, "AccessDenied")
     if tr.on:
         tr.add(
             Step(

@@ -3,13 +3,14 @@ session policies and role chaining (R7)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .conditions import ContextEntry
-from .context import caller_keys, put_key, request_keys
+from .context import put_key
 from .decide import PolicySet, authorize
-from .fixes import fixes_for
 from .match import Request
 from .policy import Policy, parse_policy
-from .runtime import CallResult, Env, Identity, missing_key_warnings
+from .runtime import CallResult, Env, Identity, base_context, decided_result
 from .scenario import NamedPolicy
 from .trace import Step, Tracer
 from .world import DEFAULT_SESSION
@@ -33,18 +34,7 @@ def assume_role(
         reason = f"No role {role_arn} exists in the scenario."
         return CallResult("implicit_deny", "AccessDenied", reason, "R7.1"), None
     name = session_name or DEFAULT_SESSION
-    ctx = request_keys(
-        now=env.now,
-        region=w.scenario.region,
-        resource_account=role.account,
-        resource_org=w.org_id_of(role.account),
-    )
-    tags = ident.entity.tags if ident.entity is not None else None
-    ctx.update(
-        caller_keys(
-            c, tags=tags, org_id=w.org_id_of(c.account), org_path=w.org_path.get(c.account or "")
-        )
-    )
+    ctx = base_context(env, ident, region=w.scenario.region, resource_account=role.account)
     put_key(ctx, "sts:ExternalId", external_id, "the AssumeRole request's ExternalId (R7.5)")
     put_key(ctx, "sts:RoleSessionName", name, "the AssumeRole request")
     ctx.update(extra)
@@ -65,32 +55,22 @@ def assume_role(
     req = Request(c, "sts:AssumeRole", role.arn, role.account, ctx)
     child = tr.child()
     decided = authorize(req, ps, child, identity_free=c.kind == "root")
-    auth, reason, rule = decided.authorization, decided.reason, decided.rule
-    if auth == "allow" and c.kind == "user" and ps.boundary is not None:
+    if decided.authorization == "allow" and c.kind == "user" and ps.boundary is not None:
         # Section 12 point 13 (R7.4): naming the user in the trust policy does not
         # lift the user's own permissions boundary.
         bres = next((r for r in decided.results if r.policy is ps.boundary), None)
         if bres is not None and not bres.allowed:
-            auth, rule = "implicit_deny", "R7.4"
-            reason = (
-                "Implicit deny: the trust policy names the user, but the user's permissions "
-                "boundary does not allow sts:AssumeRole (modelled assumption, R7.4)."
+            decided = replace(
+                decided,
+                authorization="implicit_deny",
+                rule="R7.4",
+                reason="Implicit deny: the trust policy names the user, but the user's "
+                "permissions boundary does not allow sts:AssumeRole (modelled assumption, R7.4).",
             )
-    result = CallResult(
-        auth,
-        "Success" if auth == "allow" else "AccessDenied",
-        reason,
-        rule,
-        request=req,
-        policies=ps,
-        decided=decided,
-    )
-    result.warnings.extend(missing_key_warnings(req, ps))
-    result.warnings.extend(decided.assumptions)
-    if auth != "allow":
-        result.fixes = fixes_for(req, ps, decided)
-        if external_id is None and _mentions_external_id(ps.resource):
-            result.fixes.insert(0, "Pass the ExternalId the trust policy requires (R7.5).")
+    result = decided_result(decided, req, ps, "AccessDenied")
+    auth, reason, rule = decided.authorization, decided.reason, decided.rule
+    if auth != "allow" and external_id is None and _mentions_external_id(ps.resource):
+        result.fixes.insert(0, "Pass the ExternalId the trust policy requires (R7.5).")
     new: Identity | None = None
     if auth == "allow":
         sessions: tuple[Policy, ...] = ()
