@@ -31,6 +31,22 @@ MULTI_VALUED = frozenset(
 )
 
 
+# Lower-cased key -> the spelling it was first given in, for the trace (R5.9:
+# names compare case-insensitively, but people read `aws:SourceIp`).
+DISPLAY_NAMES: dict[str, str] = {}
+
+
+def _name(key: str) -> str:
+    lc = key.lower()
+    if lc not in DISPLAY_NAMES and len(DISPLAY_NAMES) < 10000:
+        DISPLAY_NAMES[lc] = key
+    return lc
+
+
+def display_name(key_lc: str) -> str:
+    return DISPLAY_NAMES.get(key_lc, key_lc)
+
+
 def unique_id(prefix: str, arn: str) -> str:
     """A stable stand-in for IAM's unique ids (AIDA..., AROA...)."""
     digest = hashlib.sha256(arn.encode()).hexdigest().upper()
@@ -48,7 +64,7 @@ def caller_keys(
     ctx: dict[str, ContextEntry] = {}
 
     def put(key: str, value: object, source: str = SCENARIO) -> None:
-        ctx[key.lower()] = entry(value, multi=key.lower() in MULTI_VALUED, source=source)
+        ctx[_name(key)] = entry(value, multi=key.lower() in MULTI_VALUED, source=source)
 
     if caller.kind == "service":
         put("aws:PrincipalIsAWSService", True)
@@ -90,7 +106,7 @@ def request_keys(
     ctx: dict[str, ContextEntry] = {}
 
     def put(key: str, value: object, source: str = SCENARIO) -> None:
-        ctx[key.lower()] = entry(value, source=source)
+        ctx[_name(key)] = entry(value, source=source)
 
     stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     put("aws:CurrentTime", stamp, "the evaluation time")
@@ -108,7 +124,7 @@ def request_keys(
 def attempt_keys(raw: Mapping[str, object]) -> dict[str, ContextEntry]:
     """The attempt's own `context`, which overrides what the scenario implies."""
     return {
-        key.lower(): entry(value, multi=key.lower() in MULTI_VALUED or None, source=ATTEMPT)
+        _name(key): entry(value, multi=key.lower() in MULTI_VALUED or None, source=ATTEMPT)
         for key, value in raw.items()
     }
 
@@ -117,7 +133,7 @@ def put_key(ctx: dict[str, ContextEntry], key: str, value: object, source: str) 
     """Set one key (no-op for None), e.g. the KMS keys a call implies."""
     if value is None:
         return
-    lc = key.lower()
+    lc = _name(key)
     if type(value) is str:  # the common case, without entry()'s conversions
         ctx[lc] = ContextEntry((value,), lc in MULTI_VALUED, source)
         return

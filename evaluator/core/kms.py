@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from . import crypto
 from .conditions import ContextEntry
-from .context import put_key
+from .context import display_name, put_key
 from .decide import ExtraAllow, PolicySet, authorize
 from .grants import GRANT_OPERATIONS, check_grants, child_grant_ok
 from .keytrust import (
@@ -197,7 +197,9 @@ def _policy_set(env: Env, ident: Identity, key: Key, ref: str, op: str) -> Polic
 
 def _context_step(ctx: dict[str, ContextEntry], tr: Tracer) -> None:
     if tr.on:
-        values = tuple(ContextValue(k, e.values, e.source) for k, e in sorted(ctx.items()))
+        values = tuple(
+            ContextValue(display_name(k), e.values, e.source) for k, e in sorted(ctx.items())
+        )
         tr.add(
             Step(
                 kind="context",
