@@ -618,6 +618,37 @@ def _drop_org_targets(doc: dict, ids: set[str]) -> None:
             org[which] = kept
 
 
+def org_targets(doc: dict) -> list[tuple[str, str]]:
+    """(id, label) of what an SCP or RCP can attach to: the root, units, member accounts."""
+    root = org_root(doc)
+    if root is None:
+        return []
+    org = doc["organization"]
+    units = [(u["id"], f"Unit {u.get('name') or u['id']}") for u in org.get("units") or []]
+    accounts = [
+        (a["id"], f"Account {a.get('name') or a['id']} ({a['id']})")
+        for a in doc.get("accounts") or []
+        if a.get("in_organization") is not False
+    ]
+    return [(root, "Root (every account)"), *units, *accounts]
+
+
+def set_org_targets(doc: dict, ref: str, targets: list[str]) -> dict:
+    """Attach an SCP or RCP to exactly `targets` (in the organization's order)."""
+    found = owner_object(doc, ref) if ref.startswith(("scp:", "rcp:")) else None
+    if found is None:
+        raise EditError("No such SCP or RCP.")
+    allowed = [t for t, _ in org_targets(doc)]
+    unknown = [t for t in targets if t not in allowed]
+    if unknown:
+        raise EditError(f"{unknown[0]} is not the root, a unit or a member account.")
+    if not targets:
+        raise EditError("Attach the policy somewhere, or delete it.")
+    doc = copy_document(doc)
+    get_pointer(doc, found[0])["targets"] = [t for t in allowed if t in targets]
+    return doc
+
+
 def delete_org_policy(doc: dict, ref: str) -> dict:
     doc = copy_document(doc)
     found = owner_object(doc, ref)

@@ -143,6 +143,7 @@ def panel_context(space: Space, ref: str, *, form=None, message: str = "") -> di
             for oref, name, targets in documents.org_policies_for(doc, ref)
         ]
         context["org_containers"] = _org_containers(doc)
+        context["org_targets"] = documents.org_targets(doc)
     if kind in ("scp", "rcp"):
         context["targets"] = obj.get("targets") or []
     return context
@@ -205,6 +206,8 @@ def attempts_context(space: Space, *, form=None, editing: str = "", message: str
         "editing": editing,
         "message": message,
         "attempt_ids": [a["id"] for a in attempts],
+        "groups": {k: " ".join(v) for k, v in forms.ATTEMPT_GROUPS.items()},
+        "grant_operations": forms.GRANT_OPERATIONS,
         **attempt_choices(space.document),
     }
 

@@ -14,7 +14,8 @@ from playground.models import WorkingCopy
 # Events a response announces (HX-Trigger); partials listen for them to refresh.
 CHANGED = "scenario-changed"  # the document changed: canvas, attempts, history refresh
 STALE = "attempts-stale"  # the canvas was already redrawn: attempts and history refresh
-HISTORY = "scenario-changed, history-changed"  # undo/redo: the open panel refreshes too
+HISTORY = "scenario-changed, history-changed"  # undo/redo: the panel and lesson refresh too
+LESSON = "scenario-changed, lesson-changed"  # title or description saved: the lesson refreshes
 
 
 def page_url(space_or_base, **params) -> str:

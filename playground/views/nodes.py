@@ -10,7 +10,7 @@ from playground import access, documents, forms, store, workspace
 from playground.access import editable
 from playground.documents import EditError
 from playground.models import Snapshot, WorkingCopy
-from playground.views.common import STALE, page_url, partial_or_page, space_for
+from playground.views.common import LESSON, STALE, page_url, partial_or_page, space_for
 
 CANVAS = "playground/partials/canvas.html"
 PANEL = "playground/partials/panel.html"
@@ -161,4 +161,4 @@ def save_scenario(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
         store.save(wc, doc)
     except EditError as exc:
         return _panel_result(request, wc, "", form=form, message=str(exc), changed=False)
-    return _panel_result(request, wc, "", message="Saved.")
+    return _panel_result(request, wc, "", message="Saved.", changed=LESSON)

@@ -10,6 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from playground import access, documents, store, workspace
 from playground.models import Scenario, Snapshot, WorkingCopy
+from playground.views.nodes import _space
 
 
 def _examples():
@@ -75,6 +76,13 @@ def _history(space: workspace.Space) -> dict:
     if not space.editable:
         return {}
     return {"undo": store.can_undo(space.wc), "redo": store.can_redo(space.wc)}
+
+
+@require_GET
+def lesson(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
+    """The lesson panel, refreshed after the description changes (the page is its twin)."""
+    space = _space(request, kind, space_id)
+    return render(request, "playground/partials/lesson.html", {"space": space})
 
 
 @require_GET

@@ -117,6 +117,22 @@ def add_org_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
 
 @require_POST
 @editable
+def set_org_targets(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
+    target_ids = [t for t, _ in documents.org_targets(wc.document)]
+    form = forms.TargetsForm(request.POST, target_ids=target_ids)
+    back = request.POST.get("back", "")[:64]
+    if not form.is_valid():
+        return _panel_result(request, wc, back, message=_errors(form), changed=False)
+    ref, targets = form.cleaned_data["ref"], form.cleaned_data["targets"]
+    try:
+        store.save(wc, documents.set_org_targets(wc.document, ref, targets))
+    except EditError as exc:
+        return _panel_result(request, wc, back, message=str(exc), changed=False)
+    return _panel_result(request, wc, back, message=f"{ref.partition(':')[2]}: targets saved.")
+
+
+@require_POST
+@editable
 def delete_org_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     form = forms.RefForm(request.POST)
     back = request.POST.get("back", "")[:64]

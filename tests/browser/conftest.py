@@ -22,9 +22,17 @@ import pytest
 # calls from a thread with a running loop unless told this is fine.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
+# The page is ready once every deferred script ran and htmx processed the body.
+READY = (
+    "() => document.readyState === 'complete'"
+    " && window.htmx && window.KmsCanvas && window.KmsEditor"
+)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# The suite may share a busy machine with other work: give assertions time.
+expect.set_options(timeout=10_000)
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -65,6 +73,10 @@ class PageProblems(list):
             self.append(f"console error: {msg.text} ({msg.location})")
 
     def _request_failed(self, req) -> None:
+        # A reload or navigation aborts requests still in flight (an htmx refresh,
+        # a deferred script); that is the browser's doing, not a fault of the page.
+        if req.failure == "net::ERR_ABORTED":
+            return
         self.append(f"request failed: {req.method} {req.url}: {req.failure}")
 
     def _response(self, resp) -> None:

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from playground.models import Scenario
+from tests.browser.conftest import READY
 
 EXAMPLES = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "examples").glob("*.json"))
 
@@ -18,7 +19,7 @@ def _blank(page, live_server) -> str:
     page.goto(live_server.url + "/")
     page.get_by_role("button", name="Start a blank scenario").click()
     expect(page.locator("#canvas svg")).to_be_visible()
-    page.wait_for_function("() => window.htmx && window.KmsCanvas && window.KmsEditor")
+    page.wait_for_function(READY)
     return page.url
 
 
@@ -36,7 +37,7 @@ def test_every_example_opens_and_runs_all_its_attempts(page, live_server, slug):
     page.goto(live_server.url + "/")
     page.locator(f'.gallery-item[data-example="{slug}"]').get_by_role("button").click()
     expect(page.locator("#canvas svg")).to_be_visible()
-    page.wait_for_function("() => window.htmx && window.KmsCanvas && window.KmsEditor")
+    page.wait_for_function(READY)
     nodes = page.locator("#canvas a.node")
     assert nodes.count() >= len(example.document.get("principals", []))
     if example.document.get("attempts"):

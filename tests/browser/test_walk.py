@@ -12,7 +12,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, PageProblems
+from tests.browser.conftest import ARTIFACTS, READY, PageProblems
 
 ENCRYPT_ONLY = {
     "Version": "2012-10-17",
@@ -61,7 +61,7 @@ def test_a_new_user_walks_the_whole_path(page, live_server, browser):
     page.goto(live_server.url + "/")
     page.get_by_role("button", name="Start a blank scenario").click()
     expect(page.locator("#canvas svg")).to_be_visible()
-    page.wait_for_function("() => window.htmx && window.KmsCanvas && window.KmsEditor")
+    page.wait_for_function(READY)
     _shot(page, "01-blank")
 
     # Draw: an account, a role in it and a key.
@@ -154,14 +154,14 @@ def test_a_new_user_walks_the_whole_path(page, live_server, browser):
         problems = PageProblems()
         problems.watch(visitor)
         visitor.goto(link + "?attempt=dec")
-        visitor.wait_for_function("() => window.htmx && window.KmsCanvas && window.KmsEditor")
+        visitor.wait_for_function(READY)
         expect(visitor.locator(".tag-readonly")).to_contain_text("Read-only snapshot")
         expect(visitor.locator("#result-badge")).to_contain_text("Allowed")
         expect(visitor.locator("#add-kind")).to_have_count(0)
         visitor.screenshot(path=str(ARTIFACTS / "walk-09-visitor.png"))
         visitor.get_by_role("button", name="Fork to edit").click()
         expect(visitor.locator(".tag-saved")).to_be_visible()
-        visitor.wait_for_function("() => window.htmx && window.KmsCanvas && window.KmsEditor")
+        visitor.wait_for_function(READY)
         expect(visitor.locator("#add-kind")).to_be_visible()
         visitor.locator('#attempts li[data-attempt="dec"]').get_by_role(
             "button", name=re.compile("^Run")
