@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
+import pickle
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -66,7 +67,10 @@ def evaluate(
     """Evaluate the attempts in document order (later ones may use earlier ciphertexts).
 
     `workers` > 1 lets a large batch of independent attempts (no attempt uses
-    another's output or changes grants) run in that many forked processes.
+    another's output or changes grants) run in that many forked processes. It
+    is the batch path: results made by the other processes carry authorization,
+    outcome, warnings and rule, not the reason and fixes, which go with a trace
+    (sending them back costs as much as computing them).
     """
     world = compile_scenario(scenario)
     problems = tuple(world.problems)
@@ -98,7 +102,7 @@ def _in_parallel(
     world: World, scenario: Scenario, now: datetime, rng: Random, workers: int
 ) -> tuple[AttemptResult, ...] | None:
     attempts = scenario.attempts
-    if len(attempts) < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
+    if len(attempts) < PARALLEL_FROM or not hasattr(os, "fork"):
         return None
     if any(a.ciphertext_from or a.action.lower() in _STATEFUL for a in attempts):
         return None
@@ -107,22 +111,80 @@ def _in_parallel(
     size = -(-len(attempts) // workers)
     spans = [(i, min(i + size, len(attempts))) for i in range(0, len(attempts), size)]
     try:
-        # The parent takes the first span itself: one fork fewer, and its
-        # results need no pickling.
-        with mp.get_context("fork").Pool(len(spans) - 1) as pool:
-            pending = pool.map_async(_run_span, spans[1:])
-            first = _run_span(spans[0])
-            rest = pending.get()
+        # Plain fork, not a Pool: a Pool's feeder thread would wait for the GIL
+        # while the parent computes. The parent takes the first span itself.
+        children = [_fork(span) for span in spans[1:]]
+        first = _run_span(spans[0])
+        rest = [_collect(child) for child in children]
     finally:
         _FORKED = None
-    return tuple(first) + tuple(r for part in rest for r in part)
+    unpacked = (
+        _unpack(a, row)
+        for part, (i, j) in zip(rest, spans[1:], strict=True)
+        for a, row in zip(attempts[i:j], part, strict=True)
+    )
+    return tuple(first) + tuple(unpacked)
+
+
+def _fork(span: tuple[int, int]) -> tuple[int, str, tuple[int, int]]:
+    fd, path = tempfile.mkstemp(prefix="kms-playground-batch-")
+    pid = os.fork()
+    if pid == 0:  # the child: compute, write, leave without running any cleanup
+        code = 1
+        try:
+            with os.fdopen(fd, "wb") as out:
+                pickle.dump(_run_packed(span), out, protocol=pickle.HIGHEST_PROTOCOL)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(fd)
+    return pid, path, span
+
+
+def _collect(child: tuple[int, str, tuple[int, int]]) -> list[tuple[object, ...]]:
+    pid, path, span = child
+    try:
+        _, status = os.waitpid(pid, 0)
+        if status == 0:
+            with open(path, "rb") as fh:
+                return pickle.load(fh)  # our own child's output, never outside data
+        # A child that failed: do its share here rather than lose it.
+        return _run_packed(span)
+    finally:
+        os.unlink(path)
 
 
 def _run_span(span: tuple[int, int]) -> list[AttemptResult]:
     assert _FORKED is not None  # set by the parent before forking
     world, now, rng = _FORKED
-    env = Env(world, now, MemoryMaterial(rng), rng, False)
+    env = Env(world, now, MemoryMaterial(rng), rng, False, explain=False)
     return [run_attempt(env, a, NULL_TRACER) for a in world.scenario.attempts[span[0] : span[1]]]
+
+
+def _run_packed(span: tuple[int, int]) -> list[tuple[object, ...]]:
+    """A worker's results as plain tuples: they cross the pipe far faster than
+    dataclasses and long explanation strings; the parent knows the attempts."""
+    return [
+        (r.authorization, r.outcome, r.passed, r.warnings, r.decision.rule, r.output)
+        for r in _run_span(span)
+    ]
+
+
+def _unpack(attempt: Attempt, row: tuple) -> AttemptResult:  # type: ignore[type-arg]
+    auth, outcome, passed, warnings, rule, output = row
+    return AttemptResult(
+        id=attempt.id,
+        title=attempt.title or "",
+        action=attempt.action,
+        authorization=auth,
+        outcome=outcome,
+        expect=attempt.expect,
+        passed=passed,
+        warnings=warnings,
+        trace=(),
+        decision=Decision(auth, outcome, "", (), rule),
+        output=output,
+    )
 
 
 def expectation_holds(expect: str | None, authorization: str, outcome: str) -> bool | None:

@@ -269,7 +269,7 @@ def authorize_kms(
         if retire is not None:
             extra = retire
     decided = authorize(req, ps, tr, extra=extra, identity_free=c.kind == "root")
-    return decided_result(decided, req, ps, "AccessDeniedException", key=key)
+    return decided_result(env, decided, req, ps, "AccessDeniedException", key=key)
 
 
 def _grant_path(env: Env, ident: Identity, key: Key, call: KmsCall, op: str, tr: Tracer):
@@ -694,7 +694,7 @@ def create_key(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallResu
     )
     req = Request(c, "kms:CreateKey", "*", c.account, ctx)
     decided = authorize(req, ps, tr, identity_free=c.kind == "root")
-    result = decided_result(decided, req, ps, "AccessDeniedException")
+    result = decided_result(env, decided, req, ps, "AccessDeniedException")
     if decided.authorization != "allow":
         return result
     key = Key(id="new-key", account=c.account or "", region=w.scenario.region)

@@ -26,6 +26,7 @@ class Env:
     material: KeyMaterial
     rng: Random
     trace: bool
+    explain: bool = True  # build fixes for denials (a batch without traces skips them)
     produced: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Grants created by CreateGrant attempts earlier in the run, per key ARN.
     new_grants: dict[str, list[Grant]] = field(default_factory=dict)
@@ -35,7 +36,7 @@ class Env:
     resolved: dict[tuple[object, ...], Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Identity:
     """A caller and the policies that go with it."""
 
@@ -93,9 +94,10 @@ def base_context(
 
 
 def decided_result(
-    decided: Outcome, req: Request, ps: PolicySet, denied: str, **fix_args: Any
+    env: Env, decided: Outcome, req: Request, ps: PolicySet, denied: str, **fix_args: Any
 ) -> CallResult:
-    """A call's result from its authorization: warnings always, fixes for a denial."""
+    """A call's result from its authorization: warnings always, fixes for a denial
+    (unless the run is a batch that reports no explanations)."""
     allowed = decided.authorization == "allow"
     result = CallResult(
         decided.authorization,
@@ -108,7 +110,7 @@ def decided_result(
     )
     result.warnings.extend(missing_key_warnings(req, ps))
     result.warnings.extend(decided.assumptions)
-    if not allowed:
+    if not allowed and env.explain:
         result.fixes = fixes_for(req, ps, decided, **fix_args)
     return result
 

@@ -77,7 +77,7 @@ def s3_authorize(
     req = Request(c, action, resource, bucket.account, ctx)
     child = tr.child()
     decided = authorize(req, ps, child, identity_free=c.kind == "root")
-    result = decided_result(decided, req, ps, "AccessDenied")
+    result = decided_result(env, decided, req, ps, "AccessDenied")
     if tr.on:
         tr.add(
             Step(

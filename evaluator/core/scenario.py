@@ -119,6 +119,17 @@ GRANT_OPERATIONS: tuple[str, ...] = (
 )
 
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
+_KNOWN_SETS: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
+
+
+def _known_set(known: tuple[str, ...]) -> frozenset[str]:
+    """The field names as a set, built once per (constant) tuple of names."""
+    found = _KNOWN_SETS.get(id(known))
+    if found is None or found[0] is not known:
+        found = _KNOWN_SETS[id(known)] = (known, frozenset(known))
+    return found[1]
+
+
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 _IAM_NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
 _IAM_PATH = re.compile(r"/(?:[\x21-\x7e]*/)?")
@@ -627,8 +638,9 @@ class _Loader:
         if not isinstance(value, dict):
             self.wrong_type(pointer, what, value)
             return None
+        known_set = _known_set(known)
         for name in value:
-            if name not in known:
+            if name not in known_set:
                 hint = difflib.get_close_matches(name, known, n=1)
                 extra = f' (did you mean "{hint[0]}"?)' if hint else ""
                 self.add(
@@ -704,7 +716,7 @@ class _Loader:
         if not isinstance(value, list):
             return []
         base = pointer_join(pointer, name)
-        return [(item, pointer_join(base, i)) for i, item in enumerate(value)]
+        return [(item, f"{base}/{i}") for i, item in enumerate(value)]  # indexes need no escape
 
     def strings(
         self, o: dict[str, object], name: str, pointer: str, *, required: bool = False

@@ -67,7 +67,7 @@ def assume_role(
                 reason="Implicit deny: the trust policy names the user, but the user's "
                 "permissions boundary does not allow sts:AssumeRole (modelled assumption, R7.4).",
             )
-    result = decided_result(decided, req, ps, "AccessDenied")
+    result = decided_result(env, decided, req, ps, "AccessDenied")
     auth, reason, rule = decided.authorization, decided.reason, decided.rule
     if auth != "allow" and external_id is None and _mentions_external_id(ps.resource):
         result.fixes.insert(0, "Pass the ExternalId the trust policy requires (R7.5).")

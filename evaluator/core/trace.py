@@ -99,7 +99,7 @@ class Decision:
     rule: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AttemptResult:
     id: str
     title: str
