@@ -10,7 +10,7 @@ from datetime import datetime
 from .crypto import KeyMaterial, MemoryMaterial
 from .engine import compile_scenario
 from .jsonpos import JsonTextError, parse_json, positions
-from .keytrust import key_policy_checks
+from .keytrust import key_policy_checks, lockout_risk
 from .kms import KmsCall, authorize_kms
 from .policy import parse_policy
 from .problems import Problem, locate
@@ -28,6 +28,8 @@ def check_policy(text: str, kind: str) -> list[Problem]:
     policy, probs = parse_policy(document, kind=kind)
     if kind == "key":
         probs += key_policy_checks(policy, text, "")
+        if policy is not None:
+            probs += lockout_risk(policy, "")
     return locate(probs, positions(text)) if probs else []
 
 

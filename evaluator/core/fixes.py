@@ -59,14 +59,28 @@ def fixes_for(req: Request, ps: PolicySet, decided: Outcome, *, key=None) -> lis
         ]
     if decided.rule == "R1.20":
         return [f"Allow {req.action} in the VPC endpoint policy of {ps.endpoint_ref} (R1.20)."]
+    if key is not None and key.manager == "AWS":
+        # R2.17: an AWS managed key's policy cannot be edited.
+        return [
+            f"{key.arn} is an AWS managed key: its policy cannot change, and it serves only "
+            f"account {key.account} through its AWS service. Make the call through that "
+            "service (via_service), or encrypt with a customer managed key whose policy you "
+            "control (R2.17)."
+        ]
     results = {r.policy.pointer: r for r in decided.results}
     res_result: PolicyResult | None = results.get(res.pointer) if res is not None else None
     if res is not None:
         for stmt, why in _near_misses(res, req):
             if why == "action":
+                named = principal_match(stmt.principal, caller) if stmt.principal else None
+                whom = (
+                    f"trusts account {caller.account} (IAM policies must allow too)"
+                    if named in ("account", "any")
+                    else f"already names {who}"
+                )
                 fixes.append(
                     f"Add {req.action} to {stmt.label} of {_where(res)} "
-                    f"(at {stmt.actions_pointer}), which already names {who}."
+                    f"(at {stmt.actions_pointer}), which {whom}."
                 )
             elif why.startswith("condition:"):
                 fixes.append(

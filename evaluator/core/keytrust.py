@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from .policy import Policy
-from .problems import Problem, problem
+from .problems import Problem, pointer_join, problem
 from .scenario import Key, Scenario
 
 # Operations that use key material: encryption, data keys, signing, MACs.
@@ -248,3 +248,22 @@ def _strings(value: object) -> list[str]:
     if isinstance(value, list):
         return [s for v in value for s in _strings(v)]
     return []
+
+
+def lockout_risk(policy: Policy, pointer: str) -> list[Problem]:
+    """A key policy that lets nobody call kms:PutKeyPolicy locks the key for good
+    (R2.5); KMS refuses it unless the lockout safety check is bypassed (R2.6)."""
+    for stmt in policy.statements:
+        names_someone = stmt.principal is not None and (stmt.principal.any or stmt.principal.aws)
+        covers = any(m.match("kms:PutKeyPolicy") for m in stmt.action_matchers)  # type: ignore[attr-defined]
+        if stmt.is_allow and names_someone and covers != stmt.not_action:
+            return []
+    return [
+        problem(
+            "policy.lockout_risk",
+            "No statement lets anyone call kms:PutKeyPolicy, so once saved nobody could change "
+            "this policy again (R2.5). KMS refuses such a policy unless "
+            "BypassPolicyLockoutSafetyCheck is set (R2.6).",
+            pointer_join(pointer, "Statement"),
+        )
+    ]

@@ -53,6 +53,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "policy.scp_principal": ("error", "SCPs take no Principal"),
     "policy.unprintable": ("error", "Character not allowed in a key policy"),
     "policy.no_effect": ("warning", "Statement can never apply"),
+    "policy.lockout_risk": ("warning", "Nobody could change this key policy again"),
     # Conditions
     "condition.type": ("error", "Wrong type in Condition"),
     "condition.unknown_operator": ("error", "Unknown condition operator"),
