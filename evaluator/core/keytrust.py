@@ -254,7 +254,9 @@ def lockout_risk(policy: Policy, pointer: str) -> list[Problem]:
     """A key policy that lets nobody call kms:PutKeyPolicy locks the key for good
     (R2.5); KMS refuses it unless the lockout safety check is bypassed (R2.6)."""
     for stmt in policy.statements:
-        names_someone = stmt.principal is not None and (stmt.principal.any or stmt.principal.aws)
+        names_someone = stmt.not_principal is not None or (
+            stmt.principal is not None and (stmt.principal.any or bool(stmt.principal.aws))
+        )
         covers = any(m.match("kms:PutKeyPolicy") for m in stmt.action_matchers)  # type: ignore[attr-defined]
         if stmt.is_allow and names_someone and covers != stmt.not_action:
             return []
