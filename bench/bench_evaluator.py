@@ -143,36 +143,26 @@ def part_a(scenario: Path, tiny: Path, repeat: int, attempts: int) -> None:
 def phases(scenario: Path) -> None:
     """What the command does, step by step, timed in one fresh process."""
     code = r"""
-import inspect, json, os, sys, time
+import json, os, sys, time
 t0 = time.perf_counter()
 sys.path.insert(0, ".")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
-import django
-django.setup()
+import gc
 from datetime import UTC, datetime
-from evaluator import evaluate, load_scenario, policy_problems
-from evaluator.management.commands.evaluate import _positions
+from evaluator.cli import read_scenario
+from evaluator.core.engine import evaluate
 t1 = time.perf_counter()
-text = open(sys.argv[1], "rb").read()
+scenario = read_scenario(sys.argv[1], sys.stdin)  # load, validate, compile every policy
 t2 = time.perf_counter()
-loaded = load_scenario(text)
+gc.freeze()  # as the command does
+result = evaluate(scenario, now=datetime.now(UTC), trace=False, workers=os.cpu_count() or 1)
 t3 = time.perf_counter()
-where = _positions(text)
-t4 = time.perf_counter()
-policy_problems(loaded.scenario, where)
-t5 = time.perf_counter()
-# As the command calls it (it passes workers= when evaluate() takes it).
-kw = {"workers": os.cpu_count() or 1} if "workers" in inspect.signature(evaluate).parameters else {}
-result = evaluate(loaded.scenario, now=datetime.now(UTC), trace=False, **kw)
-t6 = time.perf_counter()
 out = json.dumps({"attempts": [r.as_dict(trace=False) for r in result.results]})
-t7 = time.perf_counter()
+t4 = time.perf_counter()
 print(json.dumps({
-    "django.setup + imports": t1 - t0, "read file": t2 - t1, "load_scenario": t3 - t2,
-    "_positions (jsonpos, for policy_problems)": t4 - t3,
-    "policy_problems (compiles every policy)": t5 - t4,
-    f"evaluate(trace=False, {kw or 'one process'})": t6 - t5,
-    "as_dict + json.dumps": t7 - t6, "total": t7 - t0,
+    "imports (no Django: manage.py hands evaluate over)": t1 - t0,
+    "read + load_scenario + compile policies": t2 - t1,
+    f"evaluate(trace=False, workers={os.cpu_count()})": t3 - t2,
+    "as_dict + json.dumps": t4 - t3, "total": t4 - t0,
 }))
 """
     out = subprocess.run(
