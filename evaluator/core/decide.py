@@ -354,6 +354,17 @@ def _implicit_reason(
             "the caller's own identity policies must also allow the action (R2.13)."
             + _limits(identity_allows, boundary_ok, session_ok)
         )
+    if (
+        resource is not None
+        and "role" in resource.allow_kinds()
+        and not (boundary_ok and session_ok)
+    ):
+        which = "permissions boundary" if not boundary_ok else "session policy"
+        return (
+            f"Implicit deny: the {label} names the role {req.caller.role_arn}, but a policy "
+            f"naming a role ARN is cut down by the role's {which}, which does not allow "
+            f"{req.action} (R1.14)."
+        )
     if ps.resource_required and delegated and not identity_path:
         return (
             f"Implicit deny: the {label} delegates to the account, but no identity policy "

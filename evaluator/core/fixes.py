@@ -111,14 +111,21 @@ def fixes_for(req: Request, ps: PolicySet, decided: Outcome, *, key=None) -> lis
                     else "."
                 )
             )
+    limits = []
     if ps.boundary is not None:
         b = results.get(ps.boundary.pointer)
         if b is not None and not b.allowed:
-            fixes.append(f"Allow {req.action} in the permissions boundary of {who} (R1.16).")
+            limits.append(f"Allow {req.action} in the permissions boundary of {who} (R1.16).")
     for s in ps.sessions:
         r = results.get(s.pointer)
         if r is not None and not r.allowed:
-            fixes.append(f"Allow {req.action} in the session policy passed to AssumeRole (R1.17).")
+            limits.append(f"Allow {req.action} in the session policy passed to AssumeRole (R1.17).")
+    # When the resource policy already names the role, the limit is the whole story.
+    fixes = (
+        limits + fixes
+        if res_result is not None and "role" in res_result.allow_kinds()
+        else (fixes + limits)
+    )
     if not fixes:
         fixes.append(f"Allow {req.action} for {who} in {_where(res) if res else 'a policy'}.")
     return fixes
