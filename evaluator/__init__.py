@@ -7,10 +7,11 @@ This module is the whole public surface the web side and the command line use.
 from evaluator.core.api import Edge, access_edges, check_policy
 from evaluator.core.crypto import KeyMaterial, MemoryMaterial
 from evaluator.core.engine import Evaluation, evaluate, expectation_holds, policy_problems
+from evaluator.core.loader import LoadResult, load_scenario
+from evaluator.core.model import Scenario
 from evaluator.core.policy import Policy, parse_policy
 from evaluator.core.problems import CATALOGUE, Problem
 from evaluator.core.render import render_result
-from evaluator.core.scenario import LoadResult, Scenario, load_scenario
 from evaluator.core.trace import AttemptResult, Decision, Step, step_dict
 
 __all__ = [

@@ -20,8 +20,9 @@ from typing import TextIO
 
 from evaluator.core.engine import evaluate, policy_problems
 from evaluator.core.jsonpos import decode_text, positions
+from evaluator.core.loader import load_scenario
+from evaluator.core.model import Scenario
 from evaluator.core.render import render_result
-from evaluator.core.scenario import Scenario, load_scenario
 
 
 def parser() -> argparse.ArgumentParser:

@@ -18,7 +18,7 @@ import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from playground import documents, engine, layout
+from playground import document_nodes, engine, layout
 from playground.layout import Box, Geometry
 
 ACTION_SHORT = {"kms:Encrypt": "Encrypt", "kms:Decrypt": "Decrypt"}
@@ -98,16 +98,16 @@ def sublabels(document: dict) -> dict[str, str]:
             bits.append("AWS managed")
         if k.get("grants"):
             bits.append(f"{len(k['grants'])} grant(s)")
-        out[documents.key_arn(document, k)] = " · ".join(bits)
+        out[document_nodes.key_arn(document, k)] = " · ".join(bits)
     for b in document.get("buckets") or []:
         enc = b.get("default_encryption") or {}
         label = {"aws:kms": "SSE-KMS", "AES256": "SSE-S3"}.get(enc.get("algorithm"), "")
-        out[documents.bucket_arn(b)] = label
+        out[document_nodes.bucket_arn(b)] = label
     for e in document.get("vpc_endpoints") or []:
         out[e["id"]] = f"{e.get('service', 'kms')} endpoint"
     for p in document.get("principals") or []:
         n = len(p.get("policies") or [])
-        out[documents.principal_arn(p)] = f"{n} polic{'y' if n == 1 else 'ies'}"
+        out[document_nodes.principal_arn(p)] = f"{n} polic{'y' if n == 1 else 'ies'}"
     return out
 
 
@@ -159,9 +159,9 @@ def trust_sources(document: dict, role: dict) -> list[str]:
 def _resolve_key(document: dict, bucket: dict, key: str | None) -> str | None:
     if not key:
         return None
-    region = documents.region_of(document)
+    region = document_nodes.region_of(document)
     for k in document.get("keys") or []:
-        arn = documents.key_arn(document, k)
+        arn = document_nodes.key_arn(document, k)
         prefix = arn.rsplit(":", 1)[0]
         names = {arn, k["id"]} | {f"{prefix}:{a}" for a in k.get("aliases") or []}
         if k["account"] == bucket["account"] and (k.get("region") or region) == region:
@@ -182,7 +182,7 @@ def build(document: dict, edges: list | None) -> Canvas:
     for p in document.get("principals") or []:
         if p["type"] != "role":
             continue
-        role_ref = documents.principal_arn(p)
+        role_ref = document_nodes.principal_arn(p)
         for source in trust_sources(document, p):
             if source == p["account"] or source not in boxes or source == role_ref:
                 continue
@@ -208,7 +208,7 @@ def build(document: dict, edges: list | None) -> Canvas:
             _resolve_key(document, b, enc.get("key")) if enc.get("algorithm") == "aws:kms" else None
         )
         if target in boxes:
-            ref = documents.bucket_arn(b)
+            ref = document_nodes.bucket_arn(b)
             x1, y1, x2, y2 = _line(boxes[ref], boxes[target])
             canvas.arrows.append(
                 Arrow(
@@ -241,7 +241,7 @@ def _expected_pairs(document: dict):
     key_accounts: dict[str, tuple[str, str]] = {}
     for k in document.get("keys") or []:
         text = json.dumps(k.get("policy")) + json.dumps(k.get("grants") or [])
-        key_accounts[documents.key_arn(document, k)] = (k["account"], text)
+        key_accounts[document_nodes.key_arn(document, k)] = (k["account"], text)
 
     def expected(principal: str, key: str) -> bool:
         account = principal.split(":")[4] if principal.count(":") >= 5 else ""

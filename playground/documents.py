@@ -1,77 +1,43 @@
-"""Scenario documents as the canvas sees them: nodes, their refs, and edits.
+"""Edits to a scenario document: add, rename, move and delete nodes, set policies.
 
-A *node ref* names a thing on the canvas the way the evaluator's trace does:
-an account id, a principal's or group's IAM ARN, a key ARN, a bucket ARN, a
-VPC endpoint id, the organization root id or a unit id. SCPs and RCPs are
-policy owners without a node of their own: `scp:NAME` and `rcp:NAME`.
-
-Everything here works on plain JSON (dicts and lists) and never changes its
-input: each edit returns a new document. Whether the result is a valid
-scenario is for the caller to check (see store.save).
+Nodes are named by their refs (see document_nodes.py); organization edits are
+in document_org.py. Everything here works on plain JSON (dicts and lists) and
+never changes its input: each edit returns a new document. Whether the result
+is a valid scenario is for the caller to check (see store.save).
 """
 
 from __future__ import annotations
 
-import copy
-import json
 import re
 import secrets
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 
-DEFAULT_REGION = "us-east-1"
-DEFAULT_ROOT = "r-root"
-VERSION = "2012-10-17"
+from playground.document_nodes import (
+    VERSION,
+    EditError,
+    bucket_arn,
+    copy_document,
+    find_node,
+    find_node_at,
+    get_pointer,
+    group_arn,
+    iter_nodes,
+    key_arn,
+    owner_kind,
+    owner_object,
+    policy_slots,
+    principal_arn,
+    set_pointer,
+    unique_name,
+)
+from playground.document_org import add_org_policy as add_org_policy  # re-exported: lived here
+from playground.document_org import add_unit, drop_org_targets
+from playground.document_org import org_policies_for as org_policies_for  # re-exported: lived here
 
-NODE_KINDS = ("user", "role", "group", "key", "bucket", "endpoint")
-ADDABLE_KINDS = ("account", *NODE_KINDS, "unit")
-KIND_LABELS = {
-    "account": "Account",
-    "user": "IAM user",
-    "role": "IAM role",
-    "group": "IAM group",
-    "key": "KMS key",
-    "bucket": "S3 bucket",
-    "endpoint": "VPC endpoint",
-    "root": "Organization root",
-    "unit": "Organizational unit",
-    "scp": "SCP",
-    "rcp": "RCP",
-}
 _ACCOUNT_SEEDS = ("111122223333", "444455556666", "777788889999", "123456789012")
 
 
-class EditError(ValueError):
-    """An edit that cannot be made; the message is for the user."""
-
-
-@dataclass(frozen=True, slots=True)
-class Node:
-    ref: str
-    kind: str
-    label: str
-    account: str | None
-    pointer: str  # where the node's object sits in the document
-
-
-@dataclass(frozen=True, slots=True)
-class Slot:
-    """One policy of a node: where it is, which kind of policy, how to show it."""
-
-    ref: str  # the owner's node ref (or scp:/rcp: ref)
-    path: str  # JSON pointer inside the owner's object, e.g. /policies/0/policy
-    kind: str  # check_policy kind: identity, trust, key, ...
-    label: str
-    removable: bool = False
-
-    @property
-    def draft_key(self) -> str:
-        return draft_key(self.ref, self.path)
-
-
-def draft_key(ref: str, path: str) -> str:
-    return f"{ref}|{path}"
+# ----------------------------------------------------------------------------- adding
 
 
 def blank_document() -> dict:
@@ -80,183 +46,6 @@ def blank_document() -> dict:
         "title": "Untitled scenario",
         "accounts": [{"id": _ACCOUNT_SEEDS[0], "name": "Account A"}],
     }
-
-
-# ----------------------------------------------------------------------------- refs
-
-
-def region_of(doc: dict) -> str:
-    return doc.get("region") or DEFAULT_REGION
-
-
-def principal_arn(p: dict) -> str:
-    return f"arn:aws:iam::{p['account']}:{p['type']}{p.get('path') or '/'}{p['name']}"
-
-
-def group_arn(g: dict) -> str:
-    return f"arn:aws:iam::{g['account']}:group/{g['name']}"
-
-
-def key_arn(doc: dict, k: dict) -> str:
-    return f"arn:aws:kms:{k.get('region') or region_of(doc)}:{k['account']}:key/{k['id']}"
-
-
-def bucket_arn(b: dict) -> str:
-    return f"arn:aws:s3:::{b['name']}"
-
-
-def key_label(k: dict) -> str:
-    aliases = k.get("aliases") or []
-    if aliases:
-        return aliases[0].removeprefix("alias/")
-    return k.get("description") or k["id"][:8]
-
-
-def org_root(doc: dict) -> str | None:
-    org = doc.get("organization")
-    return (org.get("root") or DEFAULT_ROOT) if isinstance(org, dict) else None
-
-
-def iter_nodes(doc: dict) -> Iterator[Node]:
-    """Every node of the canvas, accounts first, in document order."""
-    org = doc.get("organization")
-    if isinstance(org, dict):
-        yield Node(org_root(doc), "root", "Root", None, "/organization")
-        for i, u in enumerate(org.get("units") or []):
-            yield Node(u["id"], "unit", u.get("name") or u["id"], None, f"/organization/units/{i}")
-    for i, a in enumerate(doc.get("accounts") or []):
-        yield Node(a["id"], "account", a.get("name") or a["id"], a["id"], f"/accounts/{i}")
-    for i, p in enumerate(doc.get("principals") or []):
-        yield Node(principal_arn(p), p["type"], p["name"], p["account"], f"/principals/{i}")
-    for i, g in enumerate(doc.get("groups") or []):
-        yield Node(group_arn(g), "group", g["name"], g["account"], f"/groups/{i}")
-    for i, k in enumerate(doc.get("keys") or []):
-        yield Node(key_arn(doc, k), "key", key_label(k), k["account"], f"/keys/{i}")
-    for i, b in enumerate(doc.get("buckets") or []):
-        yield Node(bucket_arn(b), "bucket", b["name"], b["account"], f"/buckets/{i}")
-    for i, e in enumerate(doc.get("vpc_endpoints") or []):
-        yield Node(e["id"], "endpoint", e["id"], e["account"], f"/vpc_endpoints/{i}")
-
-
-def find_node(doc: dict, ref: str) -> Node | None:
-    return next((n for n in iter_nodes(doc) if n.ref == ref), None)
-
-
-def owner_object(doc: dict, ref: str) -> tuple[str, dict] | None:
-    """(pointer, object) of a node or an scp:/rcp: policy owner."""
-    kind, _, name = ref.partition(":")
-    if kind in ("scp", "rcp") and not ref.startswith("arn:"):
-        org = doc.get("organization") or {}
-        for i, item in enumerate(org.get(f"{kind}s") or []):
-            if item.get("name") == name:
-                return f"/organization/{kind}s/{i}", item
-        return None
-    node = find_node(doc, ref)
-    if node is None:
-        return None
-    return node.pointer, get_pointer(doc, node.pointer)
-
-
-# ----------------------------------------------------------------------------- pointers
-
-
-def _parts(pointer: str) -> list[str]:
-    if not pointer:
-        return []
-    if not pointer.startswith("/"):
-        raise EditError(f"not a JSON pointer: {pointer!r}")
-    return [p.replace("~1", "/").replace("~0", "~") for p in pointer[1:].split("/")]
-
-
-def get_pointer(doc: object, pointer: str) -> object:
-    node = doc
-    for part in _parts(pointer):
-        if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise KeyError(pointer)
-            node = node[int(part)]
-        elif isinstance(node, dict):
-            node = node[part]
-        else:
-            raise KeyError(pointer)
-    return node
-
-
-def set_pointer(doc: object, pointer: str, value: object) -> None:
-    if not pointer:
-        raise EditError("cannot replace the whole document here")
-    parent_pointer, _, raw_last = pointer.rpartition("/")
-    parent = get_pointer(doc, parent_pointer)
-    last = raw_last.replace("~1", "/").replace("~0", "~")
-    if isinstance(parent, list):
-        parent[int(last)] = value
-    elif isinstance(parent, dict):
-        parent[last] = value
-    else:
-        raise KeyError(pointer)
-
-
-# ----------------------------------------------------------------------------- policy slots
-
-
-def policy_slots(doc: dict, ref: str) -> list[Slot]:
-    """The policies a node (or an SCP/RCP) carries, in the order a panel shows them."""
-    found = owner_object(doc, ref)
-    if found is None:
-        return []
-    _, obj = found
-    kind = _owner_kind(doc, ref)
-    slots: list[Slot] = []
-    if kind in ("scp", "rcp"):
-        return [Slot(ref, "/policy", kind, f"{KIND_LABELS[kind]} {obj.get('name', '')}")]
-    if kind == "role":
-        slots.append(Slot(ref, "/trust_policy", "trust", "Trust policy"))
-    if kind in ("user", "role", "group"):
-        for i, item in enumerate(obj.get("policies") or []):
-            name = item.get("name") or f"policy {i + 1}"
-            slots.append(Slot(ref, f"/policies/{i}/policy", "identity", name, removable=True))
-    if kind in ("user", "role") and "permissions_boundary" in obj:
-        slots.append(
-            Slot(ref, "/permissions_boundary", "boundary", "Permissions boundary", removable=True)
-        )
-    if kind == "key":
-        slots.append(Slot(ref, "/policy", "key", "Key policy"))
-    if kind in ("bucket", "endpoint") and "policy" in obj:
-        label = "Bucket policy" if kind == "bucket" else "Endpoint policy"
-        slots.append(Slot(ref, "/policy", kind, label, removable=True))
-    return slots
-
-
-def org_policies_for(doc: dict, target: str) -> list[tuple[str, str, list[str]]]:
-    """(ref, name, targets) of every SCP and RCP attached to `target`."""
-    org = doc.get("organization") or {}
-    out = []
-    for which in ("scp", "rcp"):
-        for item in org.get(f"{which}s") or []:
-            if target in (item.get("targets") or []):
-                out.append((f"{which}:{item['name']}", item["name"], item["targets"]))
-    return out
-
-
-def _owner_kind(doc: dict, ref: str) -> str | None:
-    if ref.startswith(("scp:", "rcp:")):
-        return ref[:3]
-    node = find_node(doc, ref)
-    return node.kind if node else None
-
-
-def policy_text(value: object) -> str:
-    """A policy as the editor shows it: a JSON string stays as typed."""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, indent=2, ensure_ascii=False)
-
-
-# ----------------------------------------------------------------------------- adding
-
-
-def copy_document(doc: dict) -> dict:
-    return copy.deepcopy(doc)
 
 
 def _check_account(doc: dict, account: str) -> None:
@@ -271,15 +60,6 @@ def _iam_name(name: str, what: str) -> str:
             f"A {what} name is 1 to 64 letters, digits or the characters + = , . @ _ -."
         )
     return name
-
-
-def _unique(existing: set[str], base: str) -> str:
-    if base not in existing:
-        return base
-    n = 2
-    while f"{base}-{n}" in existing:
-        n += 1
-    return f"{base}-{n}"
 
 
 def new_account_id(doc: dict) -> str:
@@ -337,21 +117,24 @@ def add_node(doc: dict, kind: str, name: str, account: str | None) -> tuple[dict
         )
         return doc, account_id
     if kind == "unit":
-        return _add_unit(doc, name)
+        return add_unit(doc, name)
     if not account:
         raise EditError("Choose the account the new node belongs to.")
     _check_account(doc, account)
     if kind in ("user", "role"):
         taken = {p["name"] for p in doc.get("principals") or [] if p["account"] == account}
         base = _iam_name(name or f"new-{kind}", kind)
-        item = {"type": kind, "account": account, "name": _unique(taken, base), "policies": []}
+        item = {"type": kind, "account": account, "name": unique_name(taken, base), "policies": []}
         if kind == "role":
             item["trust_policy"] = default_trust_policy(account)
         doc.setdefault("principals", []).append(item)
         return doc, principal_arn(item)
     if kind == "group":
         taken = {g["name"] for g in doc.get("groups") or [] if g["account"] == account}
-        item = {"account": account, "name": _unique(taken, _iam_name(name or "new-group", kind))}
+        item = {
+            "account": account,
+            "name": unique_name(taken, _iam_name(name or "new-group", kind)),
+        }
         item["policies"] = []
         doc.setdefault("groups", []).append(item)
         return doc, group_arn(item)
@@ -366,7 +149,7 @@ def add_node(doc: dict, kind: str, name: str, account: str | None) -> tuple[dict
     if kind == "bucket":
         taken = {b["name"] for b in doc.get("buckets") or []}
         base = re.sub(r"[^a-z0-9.-]+", "-", (name or "new-bucket").lower()).strip("-.")
-        item = {"name": _unique(taken, (base or "bucket")[:55]), "account": account}
+        item = {"name": unique_name(taken, (base or "bucket")[:55]), "account": account}
         doc.setdefault("buckets", []).append(item)
         return doc, bucket_arn(item)
     if kind == "endpoint":
@@ -377,70 +160,17 @@ def add_node(doc: dict, kind: str, name: str, account: str | None) -> tuple[dict
     raise EditError(f"Cannot add a {kind!r}.")
 
 
-def ensure_organization(doc: dict) -> dict:
-    if not isinstance(doc.get("organization"), dict):
-        accounts = doc.get("accounts") or []
-        doc["organization"] = {
-            "id": f"o-{secrets.token_hex(5)}",
-            "root": DEFAULT_ROOT,
-            "management_account": accounts[0]["id"] if accounts else None,
-        }
-        if doc["organization"]["management_account"] is None:
-            del doc["organization"]["management_account"]
-    return doc["organization"]
-
-
-def _add_unit(doc: dict, name: str) -> tuple[dict, str]:
-    org = ensure_organization(doc)
-    units = org.setdefault("units", [])
-    taken = {u["id"] for u in units}
-    unit_id = _unique(taken, f"ou-{secrets.token_hex(4)}")
-    units.append({"id": unit_id, "name": name or f"Unit {len(units) + 1}", "parent": org_root(doc)})
-    return doc, unit_id
-
-
-def add_org_policy(doc: dict, which: str, name: str, target: str) -> tuple[dict, str]:
-    if which not in ("scp", "rcp"):
-        raise EditError("Choose SCP or RCP.")
-    doc = copy_document(doc)
-    org = ensure_organization(doc)
-    items = org.setdefault(f"{which}s", [])
-    taken = {p["name"] for p in items}
-    policy_name = _unique(taken, (name or f"New{which.upper()}").strip()[:100])
-    if which == "scp":
-        policy = {
-            "Version": VERSION,
-            "Statement": [{"Sid": "AllowAll", "Effect": "Allow", "Action": "*", "Resource": "*"}],
-        }
-    else:
-        policy = {
-            "Version": VERSION,
-            "Statement": [
-                {
-                    "Sid": "DenyNothingYet",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "kms:*",
-                    "Resource": "*",
-                    "Condition": {"StringEquals": {"aws:PrincipalAccount": "000000000000"}},
-                }
-            ],
-        }
-    items.append({"name": policy_name, "targets": [target], "policy": policy})
-    return doc, f"{which}:{policy_name}"
-
-
 def add_identity_policy(doc: dict, ref: str, name: str) -> dict:
     doc = copy_document(doc)
     found = owner_object(doc, ref)
-    if found is None or _owner_kind(doc, ref) not in ("user", "role", "group"):
+    if found is None or owner_kind(doc, ref) not in ("user", "role", "group"):
         raise EditError("Only users, roles and groups have identity policies.")
     _, obj = found
     policies = obj.setdefault("policies", [])
     taken = {p.get("name") for p in policies}
     policies.append(
         {
-            "name": _unique(taken, (name or "Policy").strip()[:128]),
+            "name": unique_name(taken, (name or "Policy").strip()[:128]),
             "policy": empty_identity_policy(),
         }
     )
@@ -451,7 +181,7 @@ def add_resource_policy(doc: dict, ref: str) -> dict:
     """Give a bucket or endpoint a policy, or a user/role a permissions boundary."""
     doc = copy_document(doc)
     found = owner_object(doc, ref)
-    kind = _owner_kind(doc, ref)
+    kind = owner_kind(doc, ref)
     if found is None:
         raise EditError("No such node.")
     _, obj = found
@@ -481,7 +211,7 @@ def remove_slot(doc: dict, ref: str, path: str) -> dict:
         if int(m.group(1)) < len(policies):
             del policies[int(m.group(1))]
             return doc
-    elif path in ("/permissions_boundary", "/policy") and _owner_kind(doc, ref) in (
+    elif path in ("/permissions_boundary", "/policy") and owner_kind(doc, ref) in (
         "user",
         "role",
         "bucket",
@@ -543,10 +273,6 @@ def rename(doc: dict, ref: str, name: str) -> tuple[dict, str]:
     return doc, new_ref
 
 
-def find_node_at(doc: dict, pointer: str) -> Node:
-    return next(n for n in iter_nodes(doc) if n.pointer == pointer)
-
-
 def _replace_ref(doc: dict, old: str, new: str) -> None:
     """Follow a renamed node: its layout position and the attempts that name it."""
     layout = doc.get("layout")
@@ -577,7 +303,7 @@ def delete_node(doc: dict, ref: str) -> dict:
                 doc[field] = [x for x in doc[field] if x.get("account") != ref]
         for r in gone | {ref}:
             layout.pop(r, None)
-        _drop_org_targets(doc, {ref})
+        drop_org_targets(doc, {ref})
         return doc
     if node.kind == "root":
         doc.pop("organization", None)
@@ -595,68 +321,12 @@ def delete_node(doc: dict, ref: str) -> dict:
         for a in doc.get("accounts") or []:
             if a.get("parent") == ref:
                 a["parent"] = unit["parent"]
-        _drop_org_targets(doc, {ref})
+        drop_org_targets(doc, {ref})
         layout.pop(ref, None)
         return doc
     collection, index = node.pointer[1:].split("/")
     del doc[collection][int(index)]
     layout.pop(ref, None)
-    return doc
-
-
-def _drop_org_targets(doc: dict, ids: set[str]) -> None:
-    org = doc.get("organization")
-    if not isinstance(org, dict):
-        return
-    for which in ("scps", "rcps"):
-        kept = []
-        for item in org.get(which) or []:
-            item["targets"] = [t for t in item.get("targets") or [] if t not in ids]
-            if item["targets"]:
-                kept.append(item)
-        if which in org:
-            org[which] = kept
-
-
-def org_targets(doc: dict) -> list[tuple[str, str]]:
-    """(id, label) of what an SCP or RCP can attach to: the root, units, member accounts."""
-    root = org_root(doc)
-    if root is None:
-        return []
-    org = doc["organization"]
-    units = [(u["id"], f"Unit {u.get('name') or u['id']}") for u in org.get("units") or []]
-    accounts = [
-        (a["id"], f"Account {a.get('name') or a['id']} ({a['id']})")
-        for a in doc.get("accounts") or []
-        if a.get("in_organization") is not False
-    ]
-    return [(root, "Root (every account)"), *units, *accounts]
-
-
-def set_org_targets(doc: dict, ref: str, targets: list[str]) -> dict:
-    """Attach an SCP or RCP to exactly `targets` (in the organization's order)."""
-    found = owner_object(doc, ref) if ref.startswith(("scp:", "rcp:")) else None
-    if found is None:
-        raise EditError("No such SCP or RCP.")
-    allowed = [t for t, _ in org_targets(doc)]
-    unknown = [t for t in targets if t not in allowed]
-    if unknown:
-        raise EditError(f"{unknown[0]} is not the root, a unit or a member account.")
-    if not targets:
-        raise EditError("Attach the policy somewhere, or delete it.")
-    doc = copy_document(doc)
-    get_pointer(doc, found[0])["targets"] = [t for t in allowed if t in targets]
-    return doc
-
-
-def delete_org_policy(doc: dict, ref: str) -> dict:
-    doc = copy_document(doc)
-    found = owner_object(doc, ref)
-    if found is None or not ref.startswith(("scp:", "rcp:")):
-        raise EditError("No such SCP or RCP.")
-    pointer, _ = found
-    _, _, which, index = pointer.split("/")
-    del doc["organization"][which][int(index)]
     return doc
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from playground.documents import KIND_LABELS, Node, iter_nodes
+from playground.document_nodes import KIND_LABELS, Node, iter_nodes
 
 NODE_W, NODE_H = 176, 60
 CHIP_W, CHIP_H = 150, 40

@@ -17,7 +17,7 @@ import secrets
 from django.db import transaction
 
 from playground import documents, engine
-from playground.documents import EditError
+from playground.document_nodes import EditError
 from playground.models import Revision, Snapshot, WorkingCopy, new_lineage_id
 
 HISTORY_LIMIT = 50

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from playground import documents
+from playground import document_nodes
 
 BADGES = {
     "allow": ("allowed", "Allowed", "✓"),
@@ -169,7 +169,7 @@ def _policy_layout(document: dict, pointer: str, cache: dict):
     """(text, spans) of the policy at `pointer`, as the trace's editor shows it."""
     if pointer not in cache:
         try:
-            value = documents.get_pointer(document, pointer)
+            value = document_nodes.get_pointer(document, pointer)
             if isinstance(value, str):
                 value = json.loads(value)
             cache[pointer] = pretty_with_spans(value)

@@ -10,7 +10,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from playground import canvas, documents, engine, forms, tracing
+from playground import (
+    attempt_form,
+    canvas,
+    document_nodes,
+    document_org,
+    engine,
+    form_values,
+    forms,
+    tracing,
+)
 from playground.models import Snapshot, WorkingCopy
 
 
@@ -59,13 +68,13 @@ def canvas_context(
         if loaded.ok
         else []
     )
-    nodes = list(documents.iter_nodes(space.document))
+    nodes = list(document_nodes.iter_nodes(space.document))
     return {
         "space": space,
         "canvas": canvas.build(space.document, edges),
         "selected": selected,
         "accounts": [n for n in nodes if n.kind == "account"],
-        "add_kinds": [(k, documents.KIND_LABELS[k]) for k in documents.ADDABLE_KINDS],
+        "add_kinds": [(k, document_nodes.KIND_LABELS[k]) for k in document_nodes.ADDABLE_KINDS],
         "add_kind": add_kind,
         "add_account": add_account,
     }
@@ -74,10 +83,10 @@ def canvas_context(
 # ----------------------------------------------------------------------------- panel
 
 
-def _slot_view(space: Space, slot: documents.Slot, pointer: str) -> dict:
-    saved = documents.get_pointer(space.document, pointer + slot.path)
+def _slot_view(space: Space, slot: document_nodes.Slot, pointer: str) -> dict:
+    saved = document_nodes.get_pointer(space.document, pointer + slot.path)
     draft = space.drafts.get(slot.draft_key)
-    text = draft if draft is not None else documents.policy_text(saved)
+    text = draft if draft is not None else document_nodes.policy_text(saved)
     _, problems = engine.check_text(text, slot.kind)
     dom_id = "policy-" + hashlib.sha1(slot.draft_key.encode()).hexdigest()[:10]
     return {
@@ -94,21 +103,21 @@ def _slot_view(space: Space, slot: documents.Slot, pointer: str) -> dict:
 def panel_context(space: Space, ref: str, *, form=None, message: str = "") -> dict:
     doc = space.document
     context = {"space": space, "ref": ref, "message": message}
-    found = documents.owner_object(doc, ref) if ref else None
+    found = document_nodes.owner_object(doc, ref) if ref else None
     if found is None:
         context["scenario_form"] = form or forms.ScenarioForm(
             initial=forms.ScenarioForm.initial_from(doc), auto_id=forms.PANEL_IDS
         )
         return context
     pointer, obj = found
-    node = documents.find_node(doc, ref)
+    node = document_nodes.find_node(doc, ref)
     kind = node.kind if node else ref[:3]
     context.update(
         node=node,
         kind=kind,
-        kind_label=documents.KIND_LABELS.get(kind, kind),
+        kind_label=document_nodes.KIND_LABELS.get(kind, kind),
         label=node.label if node else obj.get("name", ""),
-        slots=[_slot_view(space, s, pointer) for s in documents.policy_slots(doc, ref)],
+        slots=[_slot_view(space, s, pointer) for s in document_nodes.policy_slots(doc, ref)],
     )
     form_class = forms.PROPS_FORMS.get(kind)
     if form_class is not None:
@@ -122,12 +131,12 @@ def panel_context(space: Space, ref: str, *, form=None, message: str = "") -> di
     if kind in ("user", "role") and "permissions_boundary" not in obj:
         context["optional_policy"] = "Add a permissions boundary"
     if kind in ("bucket", "endpoint") and "policy" not in obj:
-        context["optional_policy"] = f"Add a {documents.KIND_LABELS[kind].split()[-1]} policy"
+        context["optional_policy"] = f"Add a {document_nodes.KIND_LABELS[kind].split()[-1]} policy"
     if kind == "key":
         context["grants"] = obj.get("grants") or []
-        context["grant_operations"] = forms.GRANT_OPERATIONS
+        context["grant_operations"] = form_values.GRANT_OPERATIONS
         context["principal_refs"] = [
-            n.ref for n in documents.iter_nodes(doc) if n.kind in ("user", "role")
+            n.ref for n in document_nodes.iter_nodes(doc) if n.kind in ("user", "role")
         ]
     if kind in ("root", "unit", "account") and isinstance(doc.get("organization"), dict):
         context["org_policies"] = [
@@ -136,14 +145,14 @@ def panel_context(space: Space, ref: str, *, form=None, message: str = "") -> di
                 "name": name,
                 "targets": targets,
                 "slots": [
-                    _slot_view(space, s, documents.owner_object(doc, oref)[0])
-                    for s in documents.policy_slots(doc, oref)
+                    _slot_view(space, s, document_nodes.owner_object(doc, oref)[0])
+                    for s in document_nodes.policy_slots(doc, oref)
                 ],
             }
-            for oref, name, targets in documents.org_policies_for(doc, ref)
+            for oref, name, targets in document_org.org_policies_for(doc, ref)
         ]
         context["org_containers"] = _org_containers(doc)
-        context["org_targets"] = documents.org_targets(doc)
+        context["org_targets"] = document_org.org_targets(doc)
     if kind in ("scp", "rcp"):
         context["targets"] = obj.get("targets") or []
     return context
@@ -155,7 +164,7 @@ def _group_names(doc: dict, obj: dict) -> list[str]:
 
 def _org_containers(doc: dict) -> list[tuple[str, str]]:
     org = doc.get("organization") or {}
-    root = org.get("root") or documents.DEFAULT_ROOT
+    root = org.get("root") or document_nodes.DEFAULT_ROOT
     return [(root, "Root")] + [(u["id"], u.get("name") or u["id"]) for u in org.get("units") or []]
 
 
@@ -163,12 +172,12 @@ def _org_containers(doc: dict) -> list[tuple[str, str]]:
 
 
 def attempt_choices(doc: dict) -> dict:
-    nodes = list(documents.iter_nodes(doc))
+    nodes = list(document_nodes.iter_nodes(doc))
     principals = [n.ref for n in nodes if n.kind in ("user", "role")]
     roots = [f"arn:aws:iam::{n.ref}:root" for n in nodes if n.kind == "account"]
     resources = []
     for k in doc.get("keys") or []:
-        arn = documents.key_arn(doc, k)
+        arn = document_nodes.key_arn(doc, k)
         resources.append(arn)
         prefix = arn.rsplit(":", 1)[0]
         resources.extend(f"{prefix}:{a}" for a in k.get("aliases") or [])
@@ -186,8 +195,8 @@ def attempts_context(space: Space, *, form=None, editing: str = "", message: str
     attempts = space.document.get("attempts") or []
     if form is None:
         current = next((a for a in attempts if a.get("id") == editing), None)
-        form = forms.AttemptForm(
-            initial=forms.AttemptForm.initial_from(current)
+        form = attempt_form.AttemptForm(
+            initial=attempt_form.AttemptForm.initial_from(current)
             if current
             else {"action": "kms:Decrypt"}
         )
@@ -206,8 +215,8 @@ def attempts_context(space: Space, *, form=None, editing: str = "", message: str
         "editing": editing,
         "message": message,
         "attempt_ids": [a["id"] for a in attempts],
-        "groups": {k: " ".join(v) for k, v in forms.ATTEMPT_GROUPS.items()},
-        "grant_operations": forms.GRANT_OPERATIONS,
+        "groups": {k: " ".join(v) for k, v in attempt_form.ATTEMPT_GROUPS.items()},
+        "grant_operations": form_values.GRANT_OPERATIONS,
         **attempt_choices(space.document),
     }
 

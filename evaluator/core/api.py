@@ -11,11 +11,11 @@ from .crypto import KeyMaterial, MemoryMaterial
 from .engine import compile_scenario
 from .jsonpos import JsonTextError, parse_json, positions
 from .keytrust import key_policy_checks, lockout_risk
-from .kms import KmsCall, authorize_kms
+from .kms_auth import KmsCall, authorize_kms
+from .model import Scenario
 from .policy import parse_policy
 from .problems import Problem, locate
 from .runtime import Env, Identity
-from .scenario import Scenario
 from .trace import NULL_TRACER
 
 

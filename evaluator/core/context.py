@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 
-from .conditions import ContextEntry, entry
+from .condition_values import ContextEntry, entry
 from .match import Caller
 
 ATTEMPT = "the attempt's context"

@@ -12,12 +12,14 @@ from datetime import datetime
 from . import crypto
 from .context import attempt_keys
 from .crypto import KeyMaterial, MemoryMaterial, Random
-from .kms import KmsCall, create_key, kms_call
+from .kms import kms_call
+from .kms_auth import KmsCall
+from .kms_ops import create_key
 from .match import Caller
+from .model import Attempt, Scenario
 from .problems import Problem, locate
 from .runtime import CallResult, Env, Identity
 from .s3 import s3_operation
-from .scenario import Attempt, Scenario
 from .sts import assume_role
 from .trace import NULL_TRACER, AttemptResult, Decision, Step, Tracer
 from .world import World, build_world

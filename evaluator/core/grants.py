@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .match import Caller, PrincipalKind
-from .scenario import GRANT_OPERATIONS as SCENARIO_GRANT_OPERATIONS
-from .scenario import Grant, GrantConstraints
+from .model import Grant, GrantConstraints
+from .vocabulary import GRANT_OPERATIONS as SCENARIO_GRANT_OPERATIONS
 
 # R3.4: the operations a grant may carry (one list, kept with the scenario model).
 GRANT_OPERATIONS = frozenset(SCENARIO_GRANT_OPERATIONS)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .model import Key, Scenario
 from .policy import Policy
 from .problems import Problem, pointer_join, problem
-from .scenario import Key, Scenario
 
 # Operations that use key material: encryption, data keys, signing, MACs.
 CRYPTO_OPS = frozenset(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .arn import resource_match
-from .conditions import Context
+from .condition_values import Context
 from .policy import Policy, PrincipalSpec, Statement
 from .trace import ConditionVerdict, ElementVerdict, StatementVerdict
 from .variables import expand

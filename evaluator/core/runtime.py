@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .conditions import ContextEntry
+from .condition_values import ContextEntry
 from .context import caller_keys, request_keys
 from .crypto import KeyMaterial, Random
 from .decide import Outcome, PolicySet
 from .fixes import fixes_for
 from .match import Caller, Request, principal_match
+from .model import Grant, Principal
 from .policy import Policy, Statement
-from .scenario import Grant, Principal
 from .trace import Step
 from .world import World
 

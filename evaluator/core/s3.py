@@ -7,13 +7,14 @@ principal, `kms:ViaService` for S3 and the `aws:s3:arn` context (R8.4, R8.5).
 
 from __future__ import annotations
 
-from .conditions import ContextEntry
+from .condition_values import ContextEntry
 from .context import put_key
 from .decide import PolicySet, authorize
-from .kms import KmsCall, kms_call
+from .kms import kms_call
+from .kms_auth import KmsCall
 from .match import Request
+from .model import Bucket, Encryption
 from .runtime import CallResult, Env, Identity, base_context, decided_result
-from .scenario import Bucket, Encryption
 from .trace import Step, Tracer
 
 SSE_S3 = Encryption("AES256", None, False)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .conditions import ContextEntry
+from .condition_values import ContextEntry
 from .context import put_key
 from .decide import PolicySet, authorize
 from .match import Request
+from .model import NamedPolicy
 from .policy import Policy, parse_policy
 from .runtime import CallResult, Env, Identity, base_context, decided_result
-from .scenario import NamedPolicy
 from .trace import Step, Tracer
 from .world import DEFAULT_SESSION
 

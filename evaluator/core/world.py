@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from .decide import Level
 from .match import Caller
+from .model import NamedPolicy, Principal, Scenario
 from .policy import Policy, parse_policy
 from .problems import Problem
-from .scenario import NamedPolicy, Principal, Scenario
 
 FULL_ACCESS_ENDPOINT = {
     "Version": "2012-10-17",

@@ -6,9 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from playground import documents, forms, store, workspace
+from playground import attempt_form, document_nodes, store, workspace
 from playground.access import editable
-from playground.documents import EditError
+from playground.document_nodes import EditError
 from playground.models import WorkingCopy
 from playground.views.common import page_url, partial_or_page, space_for
 from playground.views.nodes import _space
@@ -35,7 +35,7 @@ def _attempts_result(request, wc, *, form=None, editing="", message="", changed=
 @require_POST
 @editable
 def save_attempt(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
-    form = forms.AttemptForm(request.POST)
+    form = attempt_form.AttemptForm(request.POST)
     editing = request.POST.get("editing", "")[:64]
     if not form.is_valid():
         return _attempts_result(
@@ -46,7 +46,7 @@ def save_attempt(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
             message="Not saved: see the form.",
             changed=False,
         )
-    doc = documents.copy_document(wc.document)
+    doc = document_nodes.copy_document(wc.document)
     items = doc.setdefault("attempts", [])
     index = next((i for i, a in enumerate(items) if a["id"] == editing), None)
     attempt_id = form.cleaned_data["attempt_id"] or editing
@@ -77,10 +77,10 @@ def save_attempt(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
 @require_POST
 @editable
 def delete_attempt(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
-    form = forms.AttemptRefForm(request.POST)
+    form = attempt_form.AttemptRefForm(request.POST)
     if not form.is_valid():
         return _attempts_result(request, wc, message="Nothing to delete.", changed=False)
-    doc = documents.copy_document(wc.document)
+    doc = document_nodes.copy_document(wc.document)
     doc["attempts"] = [
         a for a in doc.get("attempts") or [] if a["id"] != form.cleaned_data["attempt"]
     ]
@@ -94,7 +94,7 @@ def delete_attempt(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
 @require_POST
 @editable
 def run_attempt(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
-    form = forms.AttemptRefForm(request.POST)
+    form = attempt_form.AttemptRefForm(request.POST)
     space = space_for(wc)
     ids = {a["id"] for a in wc.document.get("attempts") or []}
     if not form.is_valid() or form.cleaned_data["attempt"] not in ids:

@@ -6,9 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 
-from playground import access, documents, forms, store, workspace
+from playground import access, document_nodes, documents, forms, store, workspace
 from playground.access import editable
-from playground.documents import EditError
+from playground.document_nodes import EditError
 from playground.models import Snapshot, WorkingCopy
 from playground.views.common import LESSON, STALE, page_url, partial_or_page, space_for
 
@@ -126,11 +126,11 @@ def delete_node(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
 @editable
 def save_props(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     ref = request.POST.get("ref", "")[:400]
-    node = documents.find_node(wc.document, ref)
+    node = document_nodes.find_node(wc.document, ref)
     form_class = forms.PROPS_FORMS.get(node.kind) if node else None
     if form_class is None:
         return _panel_result(request, wc, "", message="No such node.", changed=False)
-    obj = documents.get_pointer(wc.document, node.pointer)
+    obj = document_nodes.get_pointer(wc.document, node.pointer)
     kwargs = {"group_names": workspace._group_names(wc.document, obj)}
     extra = kwargs if form_class is forms.PrincipalForm else {}
     form = form_class(request.POST, auto_id=forms.PANEL_IDS, **extra)
@@ -138,8 +138,8 @@ def save_props(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
         return _panel_result(
             request, wc, ref, form=form, message="Not saved: see the form.", changed=False
         )
-    doc = documents.copy_document(wc.document)
-    form.apply(documents.get_pointer(doc, node.pointer), doc)
+    doc = document_nodes.copy_document(wc.document)
+    form.apply(document_nodes.get_pointer(doc, node.pointer), doc)
     try:
         store.save(wc, doc)
     except EditError as exc:
@@ -155,7 +155,7 @@ def save_scenario(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
         return _panel_result(
             request, wc, "", form=form, message="Not saved: see the form.", changed=False
         )
-    doc = documents.copy_document(wc.document)
+    doc = document_nodes.copy_document(wc.document)
     form.apply(doc)
     try:
         store.save(wc, doc)

@@ -14,9 +14,9 @@ import secrets
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_POST
 
-from playground import documents, engine, forms, store
+from playground import document_nodes, document_org, documents, engine, forms, store
 from playground.access import editable
-from playground.documents import EditError
+from playground.document_nodes import EditError
 from playground.models import WorkingCopy
 from playground.views.nodes import _panel_result
 
@@ -25,8 +25,8 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _slot(doc: dict, ref: str, path: str) -> documents.Slot | None:
-    return next((s for s in documents.policy_slots(doc, ref) if s.path == path), None)
+def _slot(doc: dict, ref: str, path: str) -> document_nodes.Slot | None:
+    return next((s for s in document_nodes.policy_slots(doc, ref) if s.path == path), None)
 
 
 @require_POST
@@ -108,7 +108,7 @@ def add_org_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     if not form.is_valid():
         return _panel_result(request, wc, target, message="Choose SCP or RCP.", changed=False)
     try:
-        doc, _ = documents.add_org_policy(wc.document, **form.cleaned_data)
+        doc, _ = document_org.add_org_policy(wc.document, **form.cleaned_data)
         store.save(wc, doc)
     except EditError as exc:
         return _panel_result(request, wc, target, message=str(exc), changed=False)
@@ -118,14 +118,14 @@ def add_org_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
 @require_POST
 @editable
 def set_org_targets(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
-    target_ids = [t for t, _ in documents.org_targets(wc.document)]
+    target_ids = [t for t, _ in document_org.org_targets(wc.document)]
     form = forms.TargetsForm(request.POST, target_ids=target_ids)
     back = request.POST.get("back", "")[:64]
     if not form.is_valid():
         return _panel_result(request, wc, back, message=_errors(form), changed=False)
     ref, targets = form.cleaned_data["ref"], form.cleaned_data["targets"]
     try:
-        store.save(wc, documents.set_org_targets(wc.document, ref, targets))
+        store.save(wc, document_org.set_org_targets(wc.document, ref, targets))
     except EditError as exc:
         return _panel_result(request, wc, back, message=str(exc), changed=False)
     return _panel_result(request, wc, back, message=f"{ref.partition(':')[2]}: targets saved.")
@@ -139,17 +139,17 @@ def delete_org_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     if not form.is_valid():
         return _panel_result(request, wc, back, message="Nothing to delete.", changed=False)
     try:
-        store.save(wc, documents.delete_org_policy(wc.document, form.cleaned_data["ref"]))
+        store.save(wc, document_org.delete_org_policy(wc.document, form.cleaned_data["ref"]))
     except EditError as exc:
         return _panel_result(request, wc, back, message=str(exc), changed=False)
     return _panel_result(request, wc, back, message="Policy deleted.")
 
 
 def _key_object(doc: dict, ref: str) -> tuple[dict, dict]:
-    node = documents.find_node(doc, ref)
+    node = document_nodes.find_node(doc, ref)
     if node is None or node.kind != "key":
         raise EditError("No such key.")
-    return doc, documents.get_pointer(doc, node.pointer)
+    return doc, document_nodes.get_pointer(doc, node.pointer)
 
 
 @require_POST
@@ -160,7 +160,7 @@ def save_grant(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     if not form.is_valid():
         return _panel_result(request, wc, ref, message=_errors(form), changed=False)
     try:
-        doc, key = _key_object(documents.copy_document(wc.document), ref)
+        doc, key = _key_object(document_nodes.copy_document(wc.document), ref)
         grants = key.setdefault("grants", [])
         grant_id = form.cleaned_data["grant_id"] or secrets.token_hex(8)
         grant = form.grant(grant_id)
@@ -181,7 +181,7 @@ def delete_grant(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     ref = request.POST.get("ref", "")[:400]
     grant_id = request.POST.get("grant_id", "")[:64]
     try:
-        doc, key = _key_object(documents.copy_document(wc.document), ref)
+        doc, key = _key_object(document_nodes.copy_document(wc.document), ref)
         key["grants"] = [g for g in key.get("grants") or [] if g["id"] != grant_id]
         if not key["grants"]:
             del key["grants"]

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from playground import access, engine, forms, store, workspace
 from playground.access import editable
-from playground.documents import EditError
+from playground.document_nodes import EditError
 from playground.models import Snapshot, WorkingCopy
 from playground.views.common import HISTORY as HISTORY_EVENTS
 from playground.views.common import partial_or_page, space_for

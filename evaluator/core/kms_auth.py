@@ -1,0 +1,306 @@
+"""Authorization of a KMS call: its request context, its policies, grants.
+
+`authorize_kms` decides whether the caller may make the call: operations that
+never work across accounts (R2.14), AWS managed keys (R2.17), then the key
+policy, IAM, grants and guardrails over the request context (R4). kms.py runs
+it before the key state and the operation itself; kms_ops.py runs it again for
+the key policy lockout check (R2.6).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from .condition_values import ContextEntry
+from .context import display_name, put_key
+from .decide import ExtraAllow, PolicySet, authorize
+from .grants import check_grants, child_grant_ok
+from .keytrust import ALGORITHM_OPS, CONTEXT_OPS, CROSS_ACCOUNT_OPS
+from .match import Request
+from .model import GrantRequest, Key, NamedPolicy
+from .runtime import CallResult, Env, Identity, base_context, decided_result
+from .trace import ContextValue, Step, Tracer
+
+ASSUME_CROSS_OP = (
+    "modelled assumption (section 12 point 16): an operation that never works across "
+    "accounts gives AccessDeniedException"
+)
+
+
+@dataclass
+class KmsCall:
+    op: str
+    key_id: str | None = None
+    ciphertext: str | None = None
+    encryption_context: dict[str, str] | None = None
+    via_service: str | None = None
+    context: dict[str, ContextEntry] = field(default_factory=dict)
+    grant_tokens: tuple[str, ...] = ()
+    plaintext: str | None = None
+    destination: str | None = None
+    grant: GrantRequest | None = None
+    grant_id: str | None = None
+    policy: NamedPolicy | None = None
+    bypass: bool = False
+    data_key: bytes | None = None  # for ciphertext produced earlier by a data key
+    local_ciphertext: str | None = None
+
+
+def deny(code: str, reason: str, tr: Tracer, rule: str | None, auth: str = "implicit_deny"):
+    if tr.on:
+        tr.add(Step(kind="error", title=code, verdict=auth, detail=reason, rule=rule))
+    return CallResult(auth, code, reason, rule)
+
+
+def fail(code: str, reason: str, tr: Tracer, rule: str | None) -> CallResult:
+    """An authorized call that the service still refuses (state, usage, crypto)."""
+    if tr.on:
+        tr.add(Step(kind="error", title=code, verdict="error", detail=reason, rule=rule))
+    return CallResult("allow", code, reason, rule)
+
+
+def _base_context(env: Env, ident: Identity, key: Key) -> dict[str, ContextEntry]:
+    """What every KMS call by this caller on this key carries; built once per run."""
+    c = ident.caller
+    cache_key = ("kms", c.arn, key.arn)
+    found = env.cache.get(cache_key)
+    if found is not None:
+        return found
+    ctx = base_context(env, ident, region=key.region, resource_account=key.account)
+    put_key(ctx, "kms:CallerAccount", c.account, "the caller's account (R4.3)")
+    put_key(ctx, "kms:KeySpec", key.spec, "the key's properties (R4.9)")
+    put_key(ctx, "kms:KeyUsage", key.usage, "the key's properties (R4.9)")
+    put_key(ctx, "kms:KeyOrigin", key.origin, "the key's properties (R4.9)")
+    put_key(ctx, "kms:ResourceAliases", list(key.aliases), "the key's aliases (R4.8)")
+    env.cache[cache_key] = ctx
+    return ctx
+
+
+def kms_context(env: Env, ident: Identity, key: Key, call: KmsCall, alias: str | None):
+    """The request context of a KMS call, each key with where it came from (R4)."""
+    ctx = dict(_base_context(env, ident, key))
+    src = "the KMS request"
+    if call.via_service:
+        put_key(
+            ctx, "kms:ViaService", call.via_service, "the service calling for the principal (R4.2)"
+        )
+        put_key(ctx, "aws:ViaAWSService", True, "a forward access session (R1.21)")
+        service = call.via_service.split(".")[0] + ".amazonaws.com"
+        put_key(ctx, "aws:CalledVia", [service], "a forward access session (R1.21)")
+    if call.op in CONTEXT_OPS and call.encryption_context:
+        for k, v in call.encryption_context.items():
+            put_key(ctx, f"kms:EncryptionContext:{k}", v, "the request's encryption context (R4.4)")
+        put_key(
+            ctx,
+            "kms:EncryptionContextKeys",
+            list(call.encryption_context),
+            "the request's encryption context (R4.5)",
+        )
+    if call.op in ALGORITHM_OPS and key.spec == "SYMMETRIC_DEFAULT":
+        put_key(ctx, "kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT", "the algorithm used (R4.6)")
+    if alias:
+        put_key(ctx, "kms:RequestAlias", alias, "the alias in the request (R4.7)")
+    if call.op in ("CreateGrant", "ListGrants", "RevokeGrant"):
+        put_key(
+            ctx,
+            "kms:GrantIsForAWSResource",
+            bool(call.via_service),
+            "true only when an AWS service calls for the principal (R4.10)",
+        )
+    if call.op == "CreateGrant" and call.grant is not None:
+        g = call.grant
+        put_key(ctx, "kms:GranteePrincipal", g.grantee, "the CreateGrant request (R4.12)")
+        put_key(ctx, "kms:RetiringPrincipal", g.retiring, "the CreateGrant request (R4.12)")
+        put_key(ctx, "kms:GrantOperations", list(g.operations), "the CreateGrant request (R4.11)")
+        if g.constraints is not None:
+            kind = (
+                "EncryptionContextEquals"
+                if g.constraints.kind == "equals"
+                else "EncryptionContextSubset"
+            )
+            put_key(ctx, "kms:GrantConstraintType", kind, "the CreateGrant request (R4.12)")
+    if call.op == "PutKeyPolicy":
+        put_key(ctx, "kms:BypassPolicyLockoutSafetyCheck", call.bypass, src)
+    ctx.update(call.context)
+    if call.via_service:
+        # R1.21: network keys of the original request are not carried into FAS calls.
+        for k in ("aws:sourcevpce", "aws:sourcevpc", "aws:vpcsourceip"):
+            ctx.pop(k, None)
+    return ctx
+
+
+def policy_set(env: Env, ident: Identity, key: Key, ctx: dict, op: str) -> PolicySet:
+    vpce = ctx.get("aws:sourcevpce")
+    ref = vpce.values[0] if vpce is not None and vpce.values else ""
+    resource = env.world.key_policy.get(key.arn)  # swapped during the lockout check
+    cache_key = (
+        ident.caller.arn,
+        key.arn,
+        op == "RetireGrant",
+        ref,
+        id(resource),
+        id(ident.sessions),
+    )
+    found = env.policy_sets.get(cache_key)
+    if found is None:
+        found = env.policy_sets[cache_key] = _policy_set(env, ident, key, ref, op)
+    return found
+
+
+def _policy_set(env: Env, ident: Identity, key: Key, ref: str, op: str) -> PolicySet:
+    w = env.world
+    c = ident.caller
+    scps, scp_note = w.scp_levels(c)
+    rcps, rcp_note = w.rcp_levels(key.account, c, aws_managed=key.manager == "AWS")
+    if op == "RetireGrant":
+        rcps, rcp_note = None, "RCPs do not affect kms:RetireGrant (R1.10)."
+    endpoint = None
+    if ref:
+        ep = next((e for e in w.scenario.vpc_endpoints if e.id == ref), None)
+        if ep is not None and ep.service == "kms":
+            endpoint = w.endpoint_policy.get(ref)
+    arn = ident.entity.arn if ident.entity is not None else ""
+    return PolicySet(
+        identity=w.identity.get(arn, ()),
+        boundary=w.boundary.get(arn),
+        sessions=tuple(ident.sessions),
+        resource=w.key_policy.get(key.arn),
+        resource_required=True,  # R1.13, R2.2: the key policy is the gate
+        scp_levels=scps,
+        scp_note=scp_note,
+        rcps=rcps,
+        rcp_note=rcp_note,
+        endpoint=endpoint,
+        endpoint_ref=ref,
+    )
+
+
+def context_step(ctx: dict[str, ContextEntry], tr: Tracer) -> None:
+    if tr.on:
+        values = tuple(
+            ContextValue(display_name(k), e.values, e.source) for k, e in sorted(ctx.items())
+        )
+        tr.add(
+            Step(
+                kind="context",
+                title="Request context",
+                verdict="info",
+                detail="The condition keys this request carries and where each comes from.",
+                context=values,
+                rule="R4",
+            )
+        )
+
+
+def authorize_kms(
+    env: Env,
+    ident: Identity,
+    key: Key,
+    call: KmsCall,
+    alias: str | None,
+    tr: Tracer,
+    *,
+    action: str | None = None,
+) -> CallResult:
+    """Authorization alone: key policy, IAM, grants and guardrails."""
+    op = action or call.op
+    c = ident.caller
+    # R2.14 / section 12 point 16: some operations never work across accounts.
+    if c.account is not None and c.account != key.account and op not in CROSS_ACCOUNT_OPS:
+        res = deny(
+            "AccessDeniedException",
+            f"kms:{op} cannot be used on a key in another account; permissions for it "
+            "have no effect across accounts (R2.14).",
+            tr,
+            "R2.14",
+        )
+        res.warnings.append(ASSUME_CROSS_OP)
+        return res
+    if key.manager == "AWS":
+        # R2.17: an AWS managed key serves only its own account, through its service.
+        if op == "PutKeyPolicy":
+            return deny(
+                "AccessDeniedException",
+                "The policy of an AWS managed key cannot be changed (R2.17).",
+                tr,
+                "R2.17",
+            )
+        if c.account != key.account:
+            return deny(
+                "AccessDeniedException",
+                f"{key.arn} is an AWS managed key: only principals of {key.account} can "
+                "use it, so it cannot be used across accounts (R2.17).",
+                tr,
+                "R2.17",
+            )
+    ctx = kms_context(env, ident, key, call, alias)
+    context_step(ctx, tr)
+    req = Request(c, f"kms:{op}", key.arn, key.account, ctx)
+    ps = policy_set(env, ident, key, ctx, op)
+    if op == "RetireGrant":
+        # R3.15: kms:RetireGrant in a key policy has no effect; IAM delegates it
+        # within the key's account, and the grant itself names who else may retire.
+        ps = replace(ps, resource=None, resource_required=False)
+    extra = None
+    if op not in ("RevokeGrant", "ListGrants"):  # R3.16: grants never give these
+        extra = _grant_path(env, ident, key, call, op, tr)
+    if op == "RetireGrant":
+        retire = _retire_path(env, key, call, ident, tr)
+        if retire is not None:
+            extra = retire
+    decided = authorize(req, ps, tr, extra=extra, identity_free=c.kind == "root")
+    return decided_result(env, decided, req, ps, "AccessDeniedException", key=key)
+
+
+def _grant_path(env: Env, ident: Identity, key: Key, call: KmsCall, op: str, tr: Tracer):
+    grants = [*key.grants, *env.new_grants.get(key.arn, [])]
+    if not grants:
+        return None
+    checks = check_grants(grants, ident.caller, op, call.encryption_context, call.grant_tokens)
+    usable = []
+    for chk in checks:
+        ok = chk.usable
+        if ok and op == "CreateGrant" and call.grant is not None:
+            ok, why = child_grant_ok(chk.grant, call.grant.operations, call.grant.constraints)
+            if tr.on:
+                tr.add(
+                    Step(
+                        kind="grant",
+                        title=f"Grant {chk.grant.id} gives CreateGrant",
+                        verdict="pass" if ok else "fail",
+                        detail=why,
+                        rule="R3.14",
+                    )
+                )
+        if tr.on:
+            tr.add(
+                Step(
+                    kind="grant",
+                    title=f"Grant {chk.grant.id}",
+                    verdict="pass" if ok else "fail",
+                    detail=chk.detail,
+                    rule="R3.5",
+                    nodes=(key.arn,),
+                )
+            )
+        if ok:
+            usable.append(chk)
+    if not usable:
+        return None
+    best = sorted(usable, key=lambda g: g.kind != "session" and g.kind != "user")[0]
+    return ExtraAllow(f"grant {best.grant.id}", best.kind or "user", "R3.5")
+
+
+def _retire_path(env: Env, key: Key, call: KmsCall, ident: Identity, tr: Tracer):
+    grants = [*key.grants, *env.new_grants.get(key.arn, [])]
+    grant = next((g for g in grants if g.id == call.grant_id), None)
+    if grant is None:
+        return None
+    c = ident.caller
+    names = {c.arn, c.role_arn or ""}
+    # R3.15: the retiring principal, or the grantee when the grant includes RetireGrant.
+    if grant.retiring and grant.retiring in names:
+        return ExtraAllow(f"the retiring principal of grant {grant.id}", "user", "R3.15")
+    if grant.grantee in names and "RetireGrant" in grant.operations:
+        return ExtraAllow(f"grant {grant.id} (it includes RetireGrant)", "user", "R3.15")
+    return None

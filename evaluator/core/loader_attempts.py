@@ -1,0 +1,227 @@
+"""Loader section: attempts, checked against the rest of the scenario."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from evaluator.core.loader_reader import SERVICE_PRINCIPAL, Reader, got, one_of, string_members
+from evaluator.core.model import AssumeStep, Attempt, GrantRequest, Scenario
+from evaluator.core.problems import pointer_join
+from evaluator.core.vocabulary import EXPECTATIONS
+
+_ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9]+")
+_IAM_ARN = re.compile(r"arn:aws:iam::([0-9]{12}):(user|role)(/.*)")
+_ROOT_ARN = re.compile(r"arn:aws:iam::([0-9]{12}):root")
+_SESSION_ARN = re.compile(r"arn:aws:sts::([0-9]{12}):assumed-role/([^/]+)/(.+)")
+
+
+def read_attempts(r: Reader, top: dict[str, object], scenario: Scenario) -> tuple[Attempt, ...]:
+    known = (
+        "id",
+        "title",
+        "principal",
+        "assume",
+        "action",
+        "resource",
+        "destination",
+        "via_service",
+        "encryption_context",
+        "plaintext",
+        "ciphertext",
+        "grant",
+        "grant_id",
+        "grant_tokens",
+        "policy",
+        "bypass_policy_lockout_safety_check",
+        "context",
+        "expect",
+        "rule",  # project fields: the R-numbers an attempt pins, and why
+        "note",
+    )
+    out = []
+    earlier: set[str] = set()
+    items = r.array(top, "attempts", "")
+    all_ids = string_members(items, "id")
+    for item, ptr in items:
+        a = r.obj(item, ptr, known)
+        if a is None:
+            continue
+        attempt_id = r.string(a, "id", ptr, required=True) or ""
+        if attempt_id in earlier:
+            r.add(
+                "scenario.duplicate",
+                pointer_join(ptr, "id"),
+                f'attempt "{attempt_id}" is listed twice',
+            )
+        principal = r.string(a, "principal", ptr, required=True)
+        if principal:
+            _principal(r, principal, pointer_join(ptr, "principal"), scenario)
+        action = r.string(a, "action", ptr, required=True) or ""
+        if action and not _ACTION.fullmatch(action):
+            r.add(
+                "scenario.value",
+                pointer_join(ptr, "action"),
+                f"must be an action such as kms:Decrypt (got {got(action)})",
+            )
+        ciphertext, ciphertext_from = _ciphertext(r, a, ptr, earlier, all_ids)
+        resource = r.string(a, "resource", ptr)
+        is_decrypt = action.lower() == "kms:decrypt"
+        if resource is None and "resource" not in a and not (is_decrypt and "ciphertext" in a):
+            r.add(
+                "scenario.required",
+                pointer_join(ptr, "resource"),
+                'required field "resource" is missing (only a kms:Decrypt '
+                "with a ciphertext may leave it out)",
+            )
+        destination = r.string(a, "destination", ptr)
+        needs_destination = action.lower().startswith("kms:reencrypt")
+        if needs_destination and "destination" not in a:
+            r.add(
+                "scenario.required",
+                pointer_join(ptr, "destination"),
+                f'required field "destination" is missing ({action} needs the destination key)',
+            )
+        expect = r.string(a, "expect", ptr)
+        if expect is not None and expect not in EXPECTATIONS:
+            r.add(
+                "scenario.value",
+                pointer_join(ptr, "expect"),
+                f"must be one of {one_of(EXPECTATIONS)} (got {got(expect)})",
+            )
+        out.append(
+            Attempt(
+                id=attempt_id,
+                title=r.string(a, "title", ptr),
+                principal=principal or "",
+                assume=_assume_steps(r, a, ptr),
+                action=action,
+                resource=resource,
+                destination=destination,
+                via_service=r.string(a, "via_service", ptr),
+                encryption_context=r.string_map(a, "encryption_context", ptr),
+                plaintext=r.string(a, "plaintext", ptr),
+                ciphertext=ciphertext,
+                ciphertext_from=ciphertext_from,
+                grant=_grant_request(r, a, ptr),
+                grant_id=r.string(a, "grant_id", ptr),
+                grant_tokens=r.strings(a, "grant_tokens", ptr),
+                policy=r.policy(a, "policy", ptr, "new key policy"),
+                bypass_policy_lockout_safety_check=r.boolean(
+                    a, "bypass_policy_lockout_safety_check", ptr, False
+                ),
+                context=_request_context(r, a, ptr),
+                expect=expect,
+                pointer=ptr,
+            )
+        )
+        earlier.add(attempt_id)
+    return tuple(out)
+
+
+def _principal(r: Reader, value: str, pointer: str, scenario: Scenario) -> None:
+    if SERVICE_PRINCIPAL.fullmatch(value):
+        return
+    if m := _ROOT_ARN.fullmatch(value):
+        if scenario.account(m.group(1)) is None:
+            r.add("scenario.reference", pointer, f'no account "{m.group(1)}" in accounts')
+        return
+    if m := _SESSION_ARN.fullmatch(value):
+        if scenario.role_named(m.group(1), m.group(2)) is None:
+            r.add(
+                "scenario.reference",
+                pointer,
+                f'no role "{m.group(2)}" in account {m.group(1)} (see principals)',
+            )
+        return
+    if _IAM_ARN.fullmatch(value):
+        if scenario.principal_by_arn(value) is None:
+            arns = [p.arn for p in scenario.principals]
+            hint = difflib.get_close_matches(value, arns, n=1)
+            extra = f" (did you mean {hint[0]}?)" if hint else ""
+            r.add(
+                "scenario.reference",
+                pointer,
+                f"no user or role with this ARN in principals{extra}",
+            )
+        return
+    r.add(
+        "scenario.value",
+        pointer,
+        "must be the ARN of a user or role in principals, an assumed-role session ARN, "
+        f"an account root ARN or a service principal such as s3.amazonaws.com "
+        f"(got {got(value)})",
+    )
+
+
+def _ciphertext(
+    r: Reader, a: dict[str, object], pointer: str, earlier: set[str], all_ids: set[str]
+) -> tuple[str | None, str | None]:
+    if "ciphertext" not in a:
+        return None, None
+    value = a["ciphertext"]
+    ptr = pointer_join(pointer, "ciphertext")
+    if isinstance(value, str):
+        return value, None
+    c = r.obj(value, ptr, ("from_attempt",), 'a string or {"from_attempt": ID}')
+    if c is None:
+        return None, None
+    source = r.string(c, "from_attempt", ptr, required=True)
+    if source is None:
+        return None, None
+    if source not in earlier:
+        later = " (it comes later; attempts run in order)" if source in all_ids else ""
+        r.add(
+            "scenario.reference",
+            pointer_join(ptr, "from_attempt"),
+            f'no earlier attempt "{source}"{later}',
+        )
+    return None, source
+
+
+def _assume_steps(r: Reader, a: dict[str, object], pointer: str) -> tuple[AssumeStep, ...]:
+    out = []
+    for item, ptr in r.array(a, "assume", pointer):
+        s = r.obj(item, ptr, ("role", "external_id", "session_name", "session_policy"))
+        if s is None:
+            continue
+        out.append(
+            AssumeStep(
+                role=r.role_arn(s, "role", ptr),
+                external_id=r.string(s, "external_id", ptr),
+                session_name=r.string(s, "session_name", ptr),
+                session_policy=r.policy(s, "session_policy", ptr, "session policy"),
+                pointer=ptr,
+            )
+        )
+    return tuple(out)
+
+
+def _grant_request(r: Reader, a: dict[str, object], pointer: str) -> GrantRequest | None:
+    if "grant" not in a:
+        return None
+    ptr = pointer_join(pointer, "grant")
+    g = r.obj(a["grant"], ptr, ("grantee", "operations", "constraints", "retiring"))
+    if g is None:
+        return None
+    return GrantRequest(
+        grantee=r.grantee(g, "grantee", ptr, required=True),
+        operations=r.operations(g, ptr),
+        constraints=r.constraints(g, ptr),
+        retiring=r.grantee(g, "retiring", ptr, required=False) or None,
+        pointer=ptr,
+    )
+
+
+def _request_context(r: Reader, a: dict[str, object], pointer: str) -> dict[str, object]:
+    value = r.typed(a, "context", pointer, dict, required=False)
+    if not isinstance(value, dict):
+        return {}
+    base = pointer_join(pointer, "context")
+    for key, v in value.items():
+        items = v if isinstance(v, list) else [v]
+        for i, one in enumerate(items):
+            if one is None or isinstance(one, (dict, list)):
+                ptr = pointer_join(base, key, i) if isinstance(v, list) else pointer_join(base, key)
+                r.wrong_type(ptr, "a string, boolean, number or a list of them", one)
+    return dict(value)

@@ -1,0 +1,74 @@
+"""The closed sets of values a scenario document (format 1) may use.
+
+The contract is /shared/spec/scenario-format.md. The typed model (model.py)
+spells the same sets as `Literal` types; the loader checks documents against
+these tuples, and tests/evaluator/test_scenario_schema.py keeps the JSON Schema
+in step with them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+FORMAT = 1
+DEFAULT_REGION = "us-east-1"
+DEFAULT_ROOT = "r-root"
+
+PrincipalType = Literal["user", "role"]
+KeyState = Literal["Enabled", "Disabled", "PendingDeletion", "PendingImport", "Unavailable"]
+KeyManager = Literal["CUSTOMER", "AWS"]
+KeyOrigin = Literal["AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"]
+Algorithm = Literal["AES256", "aws:kms"]
+EndpointService = Literal["kms", "s3"]
+ConstraintKind = Literal["subset", "equals"]
+
+PRINCIPAL_TYPES: tuple[str, ...] = ("user", "role")
+KEY_STATES: tuple[str, ...] = (
+    "Enabled",
+    "Disabled",
+    "PendingDeletion",
+    "PendingImport",
+    "Unavailable",
+)
+KEY_MANAGERS: tuple[str, ...] = ("CUSTOMER", "AWS")
+KEY_ORIGINS: tuple[str, ...] = ("AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")
+ALGORITHMS: tuple[str, ...] = ("AES256", "aws:kms")
+ENDPOINT_SERVICES: tuple[str, ...] = ("kms", "s3")
+AUTHORIZATIONS: tuple[str, ...] = ("allow", "deny", "implicit_deny", "explicit_deny")
+OUTCOMES: tuple[str, ...] = (
+    "Success",
+    "AccessDeniedException",
+    "AccessDenied",
+    "DisabledException",
+    "KMSInvalidStateException",
+    "NotFoundException",
+    "InvalidCiphertextException",
+    "IncorrectKeyException",
+    "InvalidKeyUsageException",
+    "MalformedPolicyDocumentException",
+    "InvalidGrantTokenException",
+    "ValidationException",
+    # Not in the contract's list, but what KMS returns for a key policy over 32 KB (R2.8).
+    "LimitExceededException",
+)
+EXPECTATIONS: tuple[str, ...] = AUTHORIZATIONS + OUTCOMES
+# The operations a KMS grant can allow (the GrantOperation values of the KMS API).
+GRANT_OPERATIONS: tuple[str, ...] = (
+    "Decrypt",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "Sign",
+    "Verify",
+    "GetPublicKey",
+    "CreateGrant",
+    "RetireGrant",
+    "DescribeKey",
+    "GenerateMac",
+    "VerifyMac",
+    "DeriveSharedSecret",
+)
