@@ -8,9 +8,9 @@ asked for, so the fast path never builds these strings.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from evaluator.core.trace import ConditionVerdict
 from evaluator.core.variables import expand
 from evaluator.core.wildcard import LITERAL_QMARK, LITERAL_STAR, unmark
 
@@ -19,17 +19,8 @@ if TYPE_CHECKING:  # conditions.py imports this module; these names are for anno
     from evaluator.core.conditions import Clause, Operator
 
 
-@dataclass(frozen=True, slots=True)
-class ClauseResult:
-    """How one clause fared against one request, for the trace."""
-
-    operator: str
-    key: str
-    policy_values: tuple[str, ...]
-    request_values: tuple[str, ...] | None
-    passed: bool
-    reason: str
-    pointer: str
+# How one clause fared against one request: the trace's own record of it.
+ClauseResult = ConditionVerdict
 
 
 def _resolve(

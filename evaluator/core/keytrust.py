@@ -11,8 +11,8 @@ from .model import Key, Scenario
 from .policy import Policy
 from .problems import Problem, pointer_join, problem
 
-# Operations that use key material: encryption, data keys, signing, MACs.
-CRYPTO_OPS = frozenset(
+# Symmetric encryption and data keys: what needs key usage ENCRYPT_DECRYPT.
+ENCRYPT_DECRYPT_OPS = frozenset(
     {
         "Encrypt",
         "Decrypt",
@@ -20,16 +20,19 @@ CRYPTO_OPS = frozenset(
         "ReEncryptTo",
         "GenerateDataKey",
         "GenerateDataKeyWithoutPlaintext",
-        "GenerateDataKeyPair",
-        "GenerateDataKeyPairWithoutPlaintext",
-        "Sign",
-        "Verify",
-        "GenerateMac",
-        "VerifyMac",
-        "DeriveSharedSecret",
-        "GetPublicKey",
     }
 )
+# Operations that use key material: encryption, data keys, signing, MACs.
+CRYPTO_OPS = ENCRYPT_DECRYPT_OPS | {
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "Sign",
+    "Verify",
+    "GenerateMac",
+    "VerifyMac",
+    "DeriveSharedSecret",
+    "GetPublicKey",
+}
 # R2.14: the only operations that work on a key in another account.
 CROSS_ACCOUNT_OPS = CRYPTO_OPS | {
     "CreateGrant",
@@ -41,16 +44,6 @@ CROSS_ACCOUNT_OPS = CRYPTO_OPS | {
 }
 # R2.15: operations whose KeyId may be an alias (name or ARN).
 ALIAS_OK = (CRYPTO_OPS - {"DeriveSharedSecret"}) | {"DescribeKey"}
-ENCRYPT_DECRYPT_OPS = frozenset(
-    {
-        "Encrypt",
-        "Decrypt",
-        "ReEncryptFrom",
-        "ReEncryptTo",
-        "GenerateDataKey",
-        "GenerateDataKeyWithoutPlaintext",
-    }
-)
 # Operations that carry an encryption context (R4.4).
 CONTEXT_OPS = ENCRYPT_DECRYPT_OPS | {
     "GenerateDataKeyPair",

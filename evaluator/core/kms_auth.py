@@ -154,11 +154,7 @@ def _policy_set(env: Env, ident: Identity, key: Key, ref: str, op: str) -> Polic
     rcps, rcp_note = w.rcp_levels(key.account, c, aws_managed=key.manager == "AWS")
     if op == "RetireGrant":
         rcps, rcp_note = None, "RCPs do not affect kms:RetireGrant (R1.10)."
-    endpoint = None
-    if ref:
-        ep = next((e for e in w.scenario.vpc_endpoints if e.id == ref), None)
-        if ep is not None and ep.service == "kms":
-            endpoint = w.endpoint_policy.get(ref)
+    endpoint = w.endpoint_for(ref, "kms")
     arn = ident.entity.arn if ident.entity is not None else ""
     return PolicySet(
         identity=w.identity.get(arn, ()),

@@ -13,7 +13,7 @@ from typing import Literal
 from .arn import resource_match
 from .condition_values import Context
 from .policy import Policy, PrincipalSpec, Statement
-from .trace import ConditionVerdict, ElementVerdict, StatementVerdict
+from .trace import ElementVerdict, StatementVerdict
 from .variables import expand
 
 CallerKind = Literal["user", "role_session", "root", "service", "federated", "anonymous"]
@@ -219,12 +219,7 @@ def explain_statement(
     else:
         r_ok = True
     lookup = req.lookup if variables else None
-    conds = tuple(
-        ConditionVerdict(
-            r.operator, r.key, r.policy_values, r.request_values, r.passed, r.reason, r.pointer
-        )
-        for r in (c.explain(req.context, lookup) for c in stmt.conditions)
-    )
+    conds = tuple(c.explain(req.context, lookup) for c in stmt.conditions)
     c_ok = all(c.passed for c in conds)
     applies = p_ok and a_ok and r_ok and c_ok
     return StatementVerdict(

@@ -54,13 +54,9 @@ def s3_authorize(
     ctx.update(extra)
     scps, scp_note = w.scp_levels(c)
     rcps, rcp_note = w.rcp_levels(bucket.account, c)
-    endpoint, ref = None, ""
     vpce = ctx.get("aws:sourcevpce")
-    if vpce is not None and vpce.values:
-        ref = vpce.values[0]
-        ep = next((e for e in w.scenario.vpc_endpoints if e.id == ref), None)
-        if ep is not None and ep.service == "s3":
-            endpoint = w.endpoint_policy.get(ref)
+    ref = vpce.values[0] if vpce is not None and vpce.values else ""
+    endpoint = w.endpoint_for(ref, "s3")
     arn = ident.entity.arn if ident.entity is not None else ""
     ps = PolicySet(
         identity=w.identity.get(arn, ()),

@@ -60,6 +60,14 @@ class World:
     def is_management(self, account: str | None) -> bool:
         return self.org is not None and account == self.org.management_account
 
+    def endpoint_for(self, ref: str, service: str) -> Policy | None:
+        """The policy of the VPC endpoint a request came through, if it serves
+        `service` (a request through an S3 endpoint never reaches KMS by it; R1.20)."""
+        if not ref:
+            return None
+        ep = self.scenario.endpoint(ref)
+        return self.endpoint_policy.get(ref) if ep is not None and ep.service == service else None
+
     # -- who is calling -------------------------------------------------
     def caller(self, principal: str) -> tuple[Caller, Principal | None]:
         """Resolve an attempt's `principal` string (a role ARN means a session)."""
