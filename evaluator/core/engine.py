@@ -12,9 +12,10 @@ from datetime import datetime
 from . import crypto
 from .context import attempt_keys
 from .crypto import KeyMaterial, MemoryMaterial, Random
+from .keytrust import IAM_ONLY_OPS, KNOWN_OPS
 from .kms import kms_call
 from .kms_auth import KmsCall
-from .kms_ops import create_key
+from .kms_ops import iam_only_call
 from .match import Caller
 from .model import Attempt, Scenario
 from .problems import Problem, locate
@@ -286,6 +287,7 @@ def dispatch(env: Env, ident: Identity, attempt: Attempt, extra, tr: Tracer) -> 
     return res
 
 
+_CANONICAL = {op.lower(): op for op in KNOWN_OPS}  # action names ignore case (R5.3)
 _OPS = {
     "reencrypt": "ReEncryptFrom",
     "reencryptfrom": "ReEncryptFrom",
@@ -294,7 +296,7 @@ _OPS = {
 
 
 def _kms_attempt(env: Env, ident: Identity, attempt: Attempt, name: str, extra, tr) -> CallResult:  # noqa: ANN001
-    op = _OPS.get(name.lower(), name)
+    op = _OPS.get(name.lower()) or _CANONICAL.get(name.lower(), name)
     ciphertext = attempt.ciphertext
     data_key = local = None
     if attempt.ciphertext_from:
@@ -325,11 +327,17 @@ def _kms_attempt(env: Env, ident: Identity, attempt: Attempt, name: str, extra, 
         data_key=data_key,
         local_ciphertext=local,
     )
-    if op == "CreateKey":
-        return create_key(env, ident, call, tr)
-    if op != "ReEncryptFrom":
-        return kms_call(env, ident, call, tr)
-    return _reencrypt(env, ident, call, attempt, tr)
+    if op in IAM_ONLY_OPS:
+        return iam_only_call(env, ident, call, tr)
+    if op == "ReEncryptFrom":
+        return _reencrypt(env, ident, call, attempt, tr)
+    result = kms_call(env, ident, call, tr)
+    if op not in KNOWN_OPS:
+        result.warnings.append(
+            f"kms:{op} is not a KMS operation the playground knows; it was authorized as a "
+            "plain operation on the key, with no effect of its own"
+        )
+    return result
 
 
 def _reencrypt(env: Env, ident: Identity, call: KmsCall, attempt: Attempt, tr: Tracer):  # noqa: ANN202

@@ -42,8 +42,53 @@ CROSS_ACCOUNT_OPS = CRYPTO_OPS | {
     "RetireGrant",
     "RevokeGrant",
 }
+# R2.21: permissions with no key resource, that only IAM policies can give.
+IAM_ONLY_OPS = frozenset(
+    {
+        "CreateKey",
+        "ListKeys",
+        "ListAliases",
+        "ListRetirableGrants",
+        "GenerateRandom",
+        "CreateCustomKeyStore",
+        "ConnectCustomKeyStore",
+        "DescribeCustomKeyStores",
+        "DeleteCustomKeyStore",
+        "DisconnectCustomKeyStore",
+        "UpdateCustomKeyStore",
+    }
+)
+# Key administration: authorized against one key like any key operation.
+ADMIN_OPS = frozenset(
+    {
+        "PutKeyPolicy",
+        "GetKeyPolicy",
+        "ListKeyPolicies",
+        "EnableKey",
+        "DisableKey",
+        "ScheduleKeyDeletion",
+        "CancelKeyDeletion",
+        "TagResource",
+        "UntagResource",
+        "ListResourceTags",
+        "CreateAlias",
+        "DeleteAlias",
+        "UpdateAlias",
+        "UpdateKeyDescription",
+        "EnableKeyRotation",
+        "DisableKeyRotation",
+        "RotateKeyOnDemand",
+        "ListKeyRotations",
+        "ReplicateKey",
+        "UpdatePrimaryRegion",
+        "ImportKeyMaterial",
+        "GetParametersForImport",
+        "DeleteImportedKeyMaterial",
+    }
+)
 # R2.15: operations whose KeyId may be an alias (name or ARN).
 ALIAS_OK = (CRYPTO_OPS - {"DeriveSharedSecret"}) | {"DescribeKey"}
+KNOWN_OPS = CROSS_ACCOUNT_OPS | IAM_ONLY_OPS | ADMIN_OPS
 # Operations that carry an encryption context (R4.4).
 CONTEXT_OPS = ENCRYPT_DECRYPT_OPS | {
     "GenerateDataKeyPair",

@@ -258,16 +258,19 @@ def _put_key_policy(env: Env, ident: Identity, key: Key, call: KmsCall, tr: Trac
     )
 
 
-def create_key(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallResult:
-    """kms:CreateKey: an IAM-only permission (R2.21); a given policy is checked
-    like PutKeyPolicy, lockout check included (R2.6, R2.7)."""
+def iam_only_call(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallResult:
+    """Operations with no key resource (kms:CreateKey, kms:ListKeys, ...): only IAM
+    policies can allow them, on Resource "*" (R2.21). For CreateKey a given policy
+    is then checked like PutKeyPolicy, lockout check included (R2.6, R2.7)."""
     w = env.world
     c = ident.caller
     ctx = base_context(env, ident, region=w.scenario.region, resource_account=c.account)
-    put_key(ctx, "kms:BypassPolicyLockoutSafetyCheck", call.bypass, "the CreateKey request")
-    put_key(ctx, "kms:KeySpec", "SYMMETRIC_DEFAULT", "the CreateKey request's default (R4.1)")
-    put_key(ctx, "kms:KeyUsage", "ENCRYPT_DECRYPT", "the CreateKey request's default (R4.1)")
-    put_key(ctx, "kms:KeyOrigin", "AWS_KMS", "the CreateKey request's default (R4.1)")
+    if call.op == "CreateKey":
+        src = "the CreateKey request's default (R4.1)"
+        put_key(ctx, "kms:BypassPolicyLockoutSafetyCheck", call.bypass, "the CreateKey request")
+        put_key(ctx, "kms:KeySpec", "SYMMETRIC_DEFAULT", src)
+        put_key(ctx, "kms:KeyUsage", "ENCRYPT_DECRYPT", src)
+        put_key(ctx, "kms:KeyOrigin", "AWS_KMS", src)
     ctx.update(call.context)
     context_step(ctx, tr)
     scps, scp_note = w.scp_levels(c)
@@ -279,10 +282,10 @@ def create_key(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallResu
         scp_levels=scps,
         scp_note=scp_note,
     )
-    req = Request(c, "kms:CreateKey", "*", c.account, ctx)
+    req = Request(c, f"kms:{call.op}", "*", c.account, ctx)
     decided = authorize(req, ps, tr, identity_free=c.kind == "root")
     result = decided_result(env, decided, req, ps, "AccessDeniedException")
-    if decided.authorization != "allow":
+    if decided.authorization != "allow" or call.op != "CreateKey":
         return result
     key = Key(id="new-key", account=c.account or "", region=w.scenario.region)
     if call.policy is None:
