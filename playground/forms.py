@@ -90,7 +90,12 @@ class ScenarioForm(forms.Form):
     title = forms.CharField(max_length=200, required=False)
     summary = forms.CharField(max_length=300, required=False)
     description = forms.CharField(max_length=20_000, required=False, widget=forms.Textarea)
-    region = forms.RegexField(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$", max_length=30, required=False)
+    region = forms.RegexField(
+        r"^[a-z]{2}(-[a-z]+)+-[0-9]+$",
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "us-east-1 (the default)"}),
+    )
 
     @classmethod
     def initial_from(cls, doc: dict) -> dict:
