@@ -18,6 +18,15 @@ from .kms_ops import merge, perform
 from .runtime import CallResult, Env, Identity
 from .trace import Step, Tracer
 
+# The key usage each operation needs (R6.5: otherwise InvalidKeyUsageException).
+USAGE_OF = {
+    **dict.fromkeys(ENCRYPT_DECRYPT_OPS, "ENCRYPT_DECRYPT"),
+    "Sign": "SIGN_VERIFY",
+    "Verify": "SIGN_VERIFY",
+    "GenerateMac": "GENERATE_VERIFY_MAC",
+    "VerifyMac": "GENERATE_VERIFY_MAC",
+    "DeriveSharedSecret": "KEY_AGREEMENT",
+}
 ASSUME_AUTHZ_FIRST = (
     "modelled assumption (R6.6, section 12 point 12): authorization is decided before the "
     "key state, so a denied caller gets AccessDeniedException whatever the state"
@@ -89,12 +98,13 @@ def kms_call(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallResult
         if key.state == "PendingDeletion":
             result.warnings.append(ASSUME_PENDING)
         return merge(result, fail(err[0], err[1] + f"; kms:{op} is refused (R6.2).", tr, "R6.2"))
-    if op in ENCRYPT_DECRYPT_OPS and key.usage != "ENCRYPT_DECRYPT":
+    needed = USAGE_OF.get(op)
+    if needed is not None and key.usage != needed:
         return merge(
             result,
             fail(
                 "InvalidKeyUsageException",
-                f"{key.arn} has key usage {key.usage}; kms:{op} needs ENCRYPT_DECRYPT (R6.5).",
+                f"{key.arn} has key usage {key.usage}; kms:{op} needs {needed} (R6.5).",
                 tr,
                 "R6.5",
             ),
