@@ -326,6 +326,7 @@ def _kms_attempt(env: Env, ident: Identity, attempt: Attempt, name: str, extra, 
         bypass=attempt.bypass_policy_lockout_safety_check,
         data_key=data_key,
         local_ciphertext=local,
+        attempt_id=attempt.id,
     )
     if op in IAM_ONLY_OPS:
         return iam_only_call(env, ident, call, tr)

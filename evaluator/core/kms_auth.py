@@ -17,7 +17,7 @@ from .decide import ExtraAllow, PolicySet, authorize
 from .grants import check_grants, child_grant_ok
 from .keytrust import ALGORITHM_OPS, CONTEXT_OPS, CROSS_ACCOUNT_OPS
 from .match import Request
-from .model import GrantRequest, Key, NamedPolicy
+from .model import Grant, GrantRequest, Key, NamedPolicy
 from .runtime import CallResult, Env, Identity, base_context, decided_result
 from .trace import ContextValue, Step, Tracer
 
@@ -44,6 +44,7 @@ class KmsCall:
     bypass: bool = False
     data_key: bytes | None = None  # for ciphertext produced earlier by a data key
     local_ciphertext: str | None = None
+    attempt_id: str | None = None  # a grant created by the attempt takes this id
 
 
 def deny(code: str, reason: str, tr: Tracer, rule: str | None, auth: str = "implicit_deny"):
@@ -245,7 +246,25 @@ def authorize_kms(
         if retire is not None:
             extra = retire
     decided = authorize(req, ps, tr, extra=extra, identity_free=c.kind == "root")
-    return decided_result(env, decided, req, ps, "AccessDeniedException", key=key)
+    result = decided_result(env, decided, req, ps, "AccessDeniedException", key=key)
+    if decided.authorization == "implicit_deny" and env.explain:
+        waiting = _waiting_grant(env, ident, key, call, op)
+        if waiting is not None:  # the one change that would work at once
+            result.fixes.insert(
+                0,
+                f"Grant {waiting.id} would allow this but is not in effect yet: pass its grant "
+                f"token {waiting.token} in grant_tokens, or wait for it to propagate (R3.10).",
+            )
+    return result
+
+
+def _waiting_grant(env: Env, ident: Identity, key: Key, call: KmsCall, op: str) -> Grant | None:
+    """A grant that names the caller and fits, but has not propagated (R3.10)."""
+    grants = [*key.grants, *env.new_grants.get(key.arn, [])]
+    for chk in check_grants(grants, ident.caller, op, call.encryption_context, ()):
+        if chk.kind is not None and chk.operation_ok and chk.constraint_ok and not chk.in_effect:
+            return chk.grant
+    return None
 
 
 def _grant_path(env: Env, ident: Identity, key: Key, call: KmsCall, op: str, tr: Tracer):

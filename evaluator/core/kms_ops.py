@@ -155,7 +155,9 @@ def _create_grant(env: Env, key: Key, call: KmsCall, tr: Tracer) -> CallResult:
             "R3.4",
         )
     existing = env.new_grants.setdefault(key.arn, [])
-    gid = f"g{len(existing) + 1:02d}-" + env.rng(6).hex()
+    # The attempt's id names the grant, so a later attempt can pass its token
+    # ("token-" + id) or retire it by id; a call with no attempt gets a fresh id.
+    gid = call.attempt_id or f"g{len(existing) + 1:02d}-" + env.rng(6).hex()
     grant = Grant(
         id=gid,
         grantee=g.grantee,
