@@ -89,27 +89,32 @@ def read_attempts(r: Reader, top: dict[str, object], scenario: Scenario) -> tupl
                 pointer_join(ptr, "expect"),
                 f"must be one of {one_of(EXPECTATIONS)} (got {got(expect)})",
             )
+        has = a.__contains__  # most optional fields are absent: skip their readers
         out.append(
             Attempt(
                 id=attempt_id,
-                title=r.string(a, "title", ptr),
+                title=r.string(a, "title", ptr) if has("title") else None,
                 principal=principal or "",
-                assume=_assume_steps(r, a, ptr),
+                assume=_assume_steps(r, a, ptr) if has("assume") else (),
                 action=action,
                 resource=resource,
                 destination=destination,
-                via_service=r.string(a, "via_service", ptr),
-                encryption_context=r.string_map(a, "encryption_context", ptr),
-                plaintext=r.string(a, "plaintext", ptr),
+                via_service=r.string(a, "via_service", ptr) if has("via_service") else None,
+                encryption_context=r.string_map(a, "encryption_context", ptr)
+                if has("encryption_context")
+                else None,
+                plaintext=r.string(a, "plaintext", ptr) if has("plaintext") else None,
                 ciphertext=ciphertext,
                 ciphertext_from=ciphertext_from,
-                grant=_grant_request(r, a, ptr),
-                grant_id=r.string(a, "grant_id", ptr),
-                grant_tokens=r.strings(a, "grant_tokens", ptr),
-                policy=r.policy(a, "policy", ptr, "new key policy"),
+                grant=_grant_request(r, a, ptr) if has("grant") else None,
+                grant_id=r.string(a, "grant_id", ptr) if has("grant_id") else None,
+                grant_tokens=r.strings(a, "grant_tokens", ptr) if has("grant_tokens") else (),
+                policy=r.policy(a, "policy", ptr, "new key policy") if has("policy") else None,
                 bypass_policy_lockout_safety_check=r.boolean(
                     a, "bypass_policy_lockout_safety_check", ptr, False
-                ),
+                )
+                if has("bypass_policy_lockout_safety_check")
+                else False,
                 context=_request_context(r, a, ptr),
                 expect=expect,
                 pointer=ptr,

@@ -316,23 +316,29 @@ def evaluate_policy(
 
 def _candidates(
     policy: Policy, req: Request, check_principal: bool
-) -> tuple[tuple[Statement, str | None], ...]:
-    """Statements about this action that name this caller: both are fixed for a
-    caller, so a batch works them out once (the caller's ARN carries who it is)."""
+) -> tuple[tuple[Statement, str | None], ...] | list[tuple[Statement, str | None]]:
+    """Statements about this action that name this caller. Which statements name a
+    caller is fixed, so a batch works it out once per caller and policy, and reuses
+    it for every action (the caller's ARN carries who it is)."""
+    by_caller = policy.by_caller
+    if not check_principal:  # identity-side policies name nobody
+        found = by_caller.get((req.action,))
+        if found is None:
+            found = by_caller[(req.action,)] = tuple(
+                (s, None) for s in policy.for_action(req.action)
+            )
+        return found
     caller = req.caller
-    cache_key = (req.action, caller.arn, caller.has_boundary, check_principal)
-    found = policy.by_caller.get(cache_key)
-    if found is None:
-        out = []
-        for stmt in policy.for_action(req.action):
-            kind: PrincipalKind | None = None
-            if check_principal:
-                ok, kind = _principal_applies(stmt, caller)
-                if not ok:
-                    continue
-            out.append((stmt, kind))
-        found = policy.by_caller[cache_key] = tuple(out)
-    return found
+    who = (caller.arn, caller.has_boundary)
+    kinds = by_caller.get(who)
+    if kinds is None:
+        kinds = {}
+        for stmt in policy.statements:
+            ok, kind = _principal_applies(stmt, caller)
+            if ok:
+                kinds[stmt.index] = kind
+        by_caller[who] = kinds
+    return [(s, kinds[s.index]) for s in policy.for_action(req.action) if s.index in kinds]
 
 
 _EMPTY: dict[int, tuple[Policy, PolicyResult]] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from .conditions import Clause, compile_conditions
 from .problems import Problem, pointer_join, problem
@@ -144,7 +144,7 @@ class Policy:
         default_factory=dict, repr=False, compare=False
     )
     # (action, caller ARN) -> statements about that action naming that caller, with how.
-    by_caller: dict[tuple[object, ...], tuple[tuple[Statement, str | None], ...]] = field(
+    by_caller: dict[tuple[object, ...], Any] = field(
         default_factory=dict, repr=False, compare=False
     )
     # action -> (statement, condition key, warning if the key is absent)
