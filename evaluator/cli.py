@@ -92,9 +92,6 @@ def run(
             print(line, file=stderr)
         return 2
     trace = not args.no_trace
-    # A one-shot batch: the loaded scenario lives to the end, so the cyclic
-    # collector need not keep walking it while thousands of results are made.
-    gc.freeze()
     result = evaluate(
         scenario,
         now=datetime.now(UTC),
@@ -116,4 +113,7 @@ def run(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A one-shot process: everything it loads lives to the end, so the cyclic
+    # collector would only keep walking it while thousands of results are made.
+    gc.disable()
     return run(sys.argv[1:] if argv is None else argv)
