@@ -83,7 +83,8 @@ class PropsForm(RefForm):
         return {}
 
     def apply(self, obj: dict, doc: dict) -> None:
-        raise NotImplementedError
+        # Every property form says how it writes its fields; the base has none.
+        raise TypeError(f"{type(self).__name__} must define apply()")
 
 
 class ScenarioForm(forms.Form):
