@@ -18,7 +18,7 @@ from .grants import check_grants, child_grant_ok
 from .keytrust import ALGORITHM_OPS, CONTEXT_OPS, CROSS_ACCOUNT_OPS
 from .match import Request
 from .model import Grant, GrantRequest, Key, NamedPolicy
-from .runtime import CallResult, Env, Identity, base_context, decided_result
+from .runtime import CallResult, Env, Identity, base_context, decided_result, gather_policies
 from .trace import ContextValue, Step, Tracer
 
 ASSUME_CROSS_OP = (
@@ -149,26 +149,16 @@ def policy_set(env: Env, ident: Identity, key: Key, ctx: dict, op: str) -> Polic
 
 
 def _policy_set(env: Env, ident: Identity, key: Key, ref: str, op: str) -> PolicySet:
-    w = env.world
-    c = ident.caller
-    scps, scp_note = w.scp_levels(c)
-    rcps, rcp_note = w.rcp_levels(key.account, c, aws_managed=key.manager == "AWS")
-    if op == "RetireGrant":
-        rcps, rcp_note = None, "RCPs do not affect kms:RetireGrant (R1.10)."
-    endpoint = w.endpoint_for(ref, "kms")
-    arn = ident.entity.arn if ident.entity is not None else ""
-    return PolicySet(
-        identity=w.identity.get(arn, ()),
-        boundary=w.boundary.get(arn),
-        sessions=tuple(ident.sessions),
-        resource=w.key_policy.get(key.arn),
+    return gather_policies(
+        env,
+        ident,
+        resource=env.world.key_policy.get(key.arn),
         resource_required=True,  # R1.13, R2.2: the key policy is the gate
-        scp_levels=scps,
-        scp_note=scp_note,
-        rcps=rcps,
-        rcp_note=rcp_note,
-        endpoint=endpoint,
+        resource_account=key.account,
+        aws_managed=key.manager == "AWS",
+        rcp_exempt="RCPs do not affect kms:RetireGrant (R1.10)." if op == "RetireGrant" else "",
         endpoint_ref=ref,
+        endpoint_service="kms",
     )
 
 

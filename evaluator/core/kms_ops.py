@@ -11,14 +11,14 @@ import json
 
 from . import crypto
 from .context import put_key
-from .decide import PolicySet, authorize
+from .decide import authorize
 from .grants import GRANT_OPERATIONS
 from .keytrust import key_policy_checks
 from .kms_auth import KmsCall, authorize_kms, context_step, fail
 from .match import Request
 from .model import Grant, Key
 from .policy import Policy, parse_policy
-from .runtime import CallResult, Env, Identity, base_context, decided_result
+from .runtime import CallResult, Env, Identity, base_context, decided_result, gather_policies
 from .trace import NULL_TRACER, Step, Tracer
 
 MAX_PLAINTEXT = 4096  # R9.4
@@ -275,15 +275,7 @@ def iam_only_call(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallR
         put_key(ctx, "kms:KeyOrigin", "AWS_KMS", src)
     ctx.update(call.context)
     context_step(ctx, tr)
-    scps, scp_note = w.scp_levels(c)
-    arn = ident.entity.arn if ident.entity is not None else ""
-    ps = PolicySet(
-        identity=w.identity.get(arn, ()),
-        boundary=w.boundary.get(arn),
-        sessions=tuple(ident.sessions),
-        scp_levels=scps,
-        scp_note=scp_note,
-    )
+    ps = gather_policies(env, ident)  # IAM only: no resource policy, no RCP (R2.21)
     req = Request(c, f"kms:{call.op}", "*", c.account, ctx)
     decided = authorize(req, ps, tr, identity_free=c.kind == "root")
     result = decided_result(env, decided, req, ps, "AccessDeniedException")

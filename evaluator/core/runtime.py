@@ -93,6 +93,45 @@ def base_context(
     return ctx
 
 
+def gather_policies(
+    env: Env,
+    ident: Identity,
+    *,
+    resource: Policy | None = None,
+    resource_required: bool = False,
+    resource_account: str | None = None,
+    aws_managed: bool = False,
+    rcp_exempt: str = "",
+    endpoint_ref: str = "",
+    endpoint_service: str = "",
+) -> PolicySet:
+    """Every policy on one request: the caller's side (identity policies, boundary,
+    session policies, SCPs) and the resource's (its policy, RCPs, endpoint)."""
+    w = env.world
+    c = ident.caller
+    scps, scp_note = w.scp_levels(c)
+    if rcp_exempt:
+        rcps, rcp_note = None, rcp_exempt
+    elif resource_account is None:
+        rcps, rcp_note = None, ""
+    else:
+        rcps, rcp_note = w.rcp_levels(resource_account, c, aws_managed=aws_managed)
+    arn = ident.entity.arn if ident.entity is not None else ""
+    return PolicySet(
+        identity=w.identity.get(arn, ()),
+        boundary=w.boundary.get(arn),
+        sessions=tuple(ident.sessions),
+        resource=resource,
+        resource_required=resource_required,
+        scp_levels=scps,
+        scp_note=scp_note,
+        rcps=rcps,
+        rcp_note=rcp_note,
+        endpoint=w.endpoint_for(endpoint_ref, endpoint_service),
+        endpoint_ref=endpoint_ref,
+    )
+
+
 def decided_result(
     env: Env, decided: Outcome, req: Request, ps: PolicySet, denied: str, **fix_args: Any
 ) -> CallResult:

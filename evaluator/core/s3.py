@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from .condition_values import ContextEntry
 from .context import put_key
-from .decide import PolicySet, authorize
+from .decide import authorize
 from .kms import kms_call
 from .kms_auth import KmsCall
 from .match import Request
 from .model import Bucket, Encryption
-from .runtime import CallResult, Env, Identity, base_context, decided_result
+from .runtime import CallResult, Env, Identity, base_context, decided_result, gather_policies
 from .trace import Step, Tracer
 
 SSE_S3 = Encryption("AES256", None, False)
@@ -52,24 +52,15 @@ def s3_authorize(
     for k, v in (headers or {}).items():
         put_key(ctx, k, v, "the S3 request's headers (R8.8)")
     ctx.update(extra)
-    scps, scp_note = w.scp_levels(c)
-    rcps, rcp_note = w.rcp_levels(bucket.account, c)
     vpce = ctx.get("aws:sourcevpce")
-    ref = vpce.values[0] if vpce is not None and vpce.values else ""
-    endpoint = w.endpoint_for(ref, "s3")
-    arn = ident.entity.arn if ident.entity is not None else ""
-    ps = PolicySet(
-        identity=w.identity.get(arn, ()),
-        boundary=w.boundary.get(arn),
-        sessions=tuple(ident.sessions),
+    ps = gather_policies(
+        env,
+        ident,
         resource=w.bucket_policy.get(bucket.name),
         resource_required=False,  # R1.13: for S3, identity or bucket policy suffices
-        scp_levels=scps,
-        scp_note=scp_note,
-        rcps=rcps,
-        rcp_note=rcp_note,
-        endpoint=endpoint,
-        endpoint_ref=ref,
+        resource_account=bucket.account,
+        endpoint_ref=vpce.values[0] if vpce is not None and vpce.values else "",
+        endpoint_service="s3",
     )
     req = Request(c, action, resource, bucket.account, ctx)
     child = tr.child()

@@ -7,11 +7,11 @@ from dataclasses import replace
 
 from .condition_values import ContextEntry
 from .context import put_key
-from .decide import PolicySet, authorize
+from .decide import authorize
 from .match import Request
 from .model import NamedPolicy
 from .policy import Policy, parse_policy
-from .runtime import CallResult, Env, Identity, base_context, decided_result
+from .runtime import CallResult, Env, Identity, base_context, decided_result, gather_policies
 from .trace import Step, Tracer
 from .world import DEFAULT_SESSION
 
@@ -38,19 +38,12 @@ def assume_role(
     put_key(ctx, "sts:ExternalId", external_id, "the AssumeRole request's ExternalId (R7.5)")
     put_key(ctx, "sts:RoleSessionName", name, "the AssumeRole request")
     ctx.update(extra)
-    scps, scp_note = w.scp_levels(c)
-    rcps, rcp_note = w.rcp_levels(role.account, c)  # R7.10: STS supports RCPs
-    arn = ident.entity.arn if ident.entity is not None else ""
-    ps = PolicySet(
-        identity=w.identity.get(arn, ()),
-        boundary=w.boundary.get(arn),
-        sessions=tuple(ident.sessions),
+    ps = gather_policies(
+        env,
+        ident,
         resource=w.trust.get(role.arn),
         resource_required=True,  # R1.13: a trust policy must itself allow (R7.1)
-        scp_levels=scps,
-        scp_note=scp_note,
-        rcps=rcps,
-        rcp_note=rcp_note,
+        resource_account=role.account,  # R7.10: STS supports RCPs
     )
     req = Request(c, "sts:AssumeRole", role.arn, role.account, ctx)
     child = tr.child()
