@@ -8,7 +8,9 @@
   const STEP = 20; // keyboard move, in canvas units
   let drag = null;
   let suppressClick = false;
-  let refocusRef = null;
+  // After a move the server redraws the canvas, and other panels refresh right
+  // after it; keep the moved node focused through those swaps for a moment.
+  let refocus = null; // { ref, until }
 
   function canvasEl() {
     return document.getElementById("canvas");
@@ -28,7 +30,7 @@
 
   function postMove(node, x, y) {
     const c = canvasEl();
-    refocusRef = node.dataset.ref;
+    refocus = { ref: node.dataset.ref, until: Date.now() + 3000 };
     window.htmx.ajax("POST", c.dataset.base + "nodes/move/", {
       source: c,
       target: "#canvas",
@@ -88,12 +90,21 @@
   });
 
   document.addEventListener("htmx:afterSettle", () => {
-    if (!refocusRef) return;
+    if (!refocus || Date.now() > refocus.until) {
+      refocus = null;
+      return;
+    }
+    const active = document.activeElement;
+    const c = canvasEl();
+    if (active && active !== document.body && !(c && c.contains(active))) {
+      refocus = null; // the user has moved on to another control
+      return;
+    }
+    const ref = refocus.ref;
     const again = [...document.querySelectorAll("#canvas [data-ref]")].find(
-      (el) => el.dataset.ref === refocusRef,
+      (el) => el.dataset.ref === ref,
     );
-    refocusRef = null;
-    if (again) again.focus();
+    if (again && again !== active) again.focus();
   });
 
   function setupControls() {
