@@ -146,7 +146,7 @@ def test_loadexamples_is_idempotent(tmp_path):
 def test_loadexamples_rejects_bad_json(tmp_path):
     (tmp_path / "good.json").write_text(json.dumps({"format": 1, "title": "Good"}))
     (tmp_path / "broken.json").write_text("{not json")
-    with pytest.raises(CommandError, match="broken.json"):
+    with pytest.raises(CommandError, match=r"broken\.json"):
         _load(tmp_path)
     assert Scenario.objects.count() == 0  # all or nothing
 
