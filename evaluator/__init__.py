@@ -16,8 +16,8 @@ from evaluator.core.render import render_result
 from evaluator.core.trace import AttemptResult, Decision, Step, step_dict
 
 __all__ = [
-    "AccessMatrix",
     "CATALOGUE",
+    "AccessMatrix",
     "AttemptResult",
     "Decision",
     "Edge",

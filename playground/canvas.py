@@ -99,7 +99,7 @@ def _line(a: Box, b: Box, offset: float = 0.0) -> tuple[float, float, float, flo
     return round(x1, 1), round(y1 + offset, 1), round(x2, 1), round(y2 + offset, 1)
 
 
-def _arrow(kind, status, source, target, boxes, label, title, offset=0.0) -> Arrow:  # noqa: ANN001
+def _arrow(kind, status, source, target, boxes, label, title, offset=0.0) -> Arrow:
     x1, y1, x2, y2 = _line(boxes[source], boxes[target], offset)
     return Arrow(kind, status, source, target, x1, y1, x2, y2, label, title)
 
@@ -108,7 +108,7 @@ def _short(ref: str) -> str:
     return ref.rsplit("/", 1)[-1]
 
 
-def build(document: dict, edges) -> Canvas:  # noqa: ANN001 - the matrix's edges
+def build(document: dict, edges) -> Canvas:
     geo = layout.compute(document, sublabels(document))
     canvas = Canvas(geo)
     boxes = {
@@ -131,10 +131,10 @@ def build(document: dict, edges) -> Canvas:  # noqa: ANN001 - the matrix's edges
     return canvas
 
 
-def shown_trust(edge, geo: Geometry) -> str | None:  # noqa: ANN001
+def shown_trust(edge, geo: Geometry) -> str | None:
     """The status a trust edge is drawn with, or None when it is not drawn."""
     role = geo.nodes.get(edge.target)
-    if role is None or edge.source not in geo.nodes and edge.source not in geo.accounts:
+    if role is None or (edge.source not in geo.nodes and edge.source not in geo.accounts):
         return None
     if edge.source == role.account:
         return None  # an account's own roles sit inside its box

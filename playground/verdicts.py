@@ -40,7 +40,7 @@ def digest(document: dict) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
-def of_document(document: dict, lineage: str, load=None) -> Verdicts:  # noqa: ANN001
+def of_document(document: dict, lineage: str, load=None) -> Verdicts:
     """The verdicts of `document`; `load` (optional) gives its loaded scenario."""
     key = (lineage, digest(document))
     found = _CACHE.get(key)
@@ -65,5 +65,5 @@ def of_document(document: dict, lineage: str, load=None) -> Verdicts:  # noqa: A
     return found
 
 
-def of(space) -> Verdicts:  # noqa: ANN001 - a workspace.Space
+def of(space) -> Verdicts:
     return of_document(space.document, space.lineage, space.loaded)

@@ -272,7 +272,7 @@ def _attempt_contexts(world: World) -> dict[str, list[dict[str, str]]]:
     return out
 
 
-def _key_edges(env: Env, reuse: _Reuse | None, blocks: dict) -> None:  # noqa: ANN001
+def _key_edges(env: Env, reuse: _Reuse | None, blocks: dict) -> None:
     world = env.world
     sc = world.scenario
     contexts = _attempt_contexts(world)
@@ -392,10 +392,11 @@ def _named(
         return ""
     best = ""
     for stmt in policy.statements if policy is not None else ():
+        kind: str | None = None
         if stmt.not_principal is not None:
             kind = "any"  # NotPrincipal may take in anyone it does not list
-        else:
-            kind = principal_match(stmt.principal, caller) if stmt.principal is not None else None
+        elif stmt.principal is not None:
+            kind = principal_match(stmt.principal, caller)
         if kind and _RANK.get(kind, 0) > _RANK.get(best, 0):
             best = kind
     weaker = _RANK.get(best, 0) < _RANK["grant"]
@@ -422,7 +423,7 @@ def _external_ids(world: World) -> dict[str, list[str]]:
     return out
 
 
-def _trust_edges(env: Env, reuse: _Reuse | None, blocks: dict) -> None:  # noqa: ANN001
+def _trust_edges(env: Env, reuse: _Reuse | None, blocks: dict) -> None:
     world = env.world
     sc = world.scenario
     external = _external_ids(world)
@@ -454,7 +455,7 @@ def _trust_edges(env: Env, reuse: _Reuse | None, blocks: dict) -> None:  # noqa:
 
 def _decide_trust(
     env: Env, ident: Identity, ref: str, role: Principal, named: str, external: dict
-) -> Edge:  # noqa: ANN001
+) -> Edge:
     res = None
     tried: str | None = None
     for ext in [None, *external.get(role.arn, [])]:

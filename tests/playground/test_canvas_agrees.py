@@ -25,7 +25,7 @@ def _doc(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
-def _replay(edge) -> dict:  # noqa: ANN001
+def _replay(edge) -> dict:
     """The attempt that asks the evaluator the edge's question."""
     if edge.kind == "trust":
         principal = f"arn:aws:iam::{edge.source}:root" if edge.source.isdigit() else edge.source
@@ -41,7 +41,7 @@ def _replay(edge) -> dict:  # noqa: ANN001
     return attempt
 
 
-def _unlisted(scenario, matrix) -> list[dict]:  # noqa: ANN001
+def _unlisted(scenario, matrix) -> list[dict]:
     """Attempts for every principal x key and caller x role pair the matrix omits."""
     listed = {(e.kind, e.source, e.target) for e in matrix.edges}
     out = []

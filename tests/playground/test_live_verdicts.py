@@ -66,7 +66,7 @@ def test_a_grant_edit_changes_the_verdict_shown(copy):
 
 
 def test_an_import_shows_the_imported_scenarios_verdicts(copy):
-    role, key = _setup(copy)
+    role, _ = _setup(copy)
     doc = json.loads(json.dumps(copy.doc))
     doc["keys"][0]["policy"] = json.loads(_allow_role(role))
     response = copy.post("import/", {"text": json.dumps(doc)})
