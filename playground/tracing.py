@@ -100,14 +100,14 @@ def result_view(result, document: dict) -> ResultView:
     cls, label, icon = badge(result.authorization, result.outcome)
     steps: list[StepView] = []
     texts: dict[str, tuple[str, dict]] = {}
-    for depth, step in _flatten(result.trace, 0):
+    d = result.decision
+    for depth, step in _flatten(_without_decision(result.trace, d.reason), 0):
         steps.append(_step_view(len(steps), depth, step, document, texts))
     output = [
         (k, v if isinstance(v, str) else json.dumps(v))
         for k, v in (result.output or {}).items()
         if k not in ("material", "key_material")
     ]
-    d = result.decision
     return ResultView(
         id=result.id,
         title=result.title or result.id,
@@ -127,9 +127,30 @@ def result_view(result, document: dict) -> ResultView:
             "reason": d.reason,
             "fixes": list(d.fixes),
             "rule": d.rule,
+            "determining": [
+                {
+                    "effect": x.effect,
+                    "statement": x.statement,
+                    "policy": x.policy,
+                    "name": "" if x.name == x.policy else x.name,
+                    "owner": x.owner,
+                    "pointer": x.pointer,
+                }
+                for x in d.determining
+            ],
         },
         steps=steps,
     )
+
+
+def _without_decision(trace, reason: str):
+    """The trace without what the decision record shows (once, as the last step):
+    the engine's own decision step and the final rule step that repeats its reason."""
+    return [
+        step
+        for step in trace
+        if step.kind != "decision" and not (step.kind == "rule" and step.detail == reason)
+    ]
 
 
 def _flatten(steps, depth):

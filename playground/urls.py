@@ -46,6 +46,7 @@ urlpatterns = [
     re_path(SPACE + r"canvas/$", nodes.canvas, name="canvas"),
     re_path(SPACE + r"panel/$", nodes.panel, name="panel"),
     re_path(SPACE + r"lesson/$", pages.lesson, name="lesson"),
+    re_path(SPACE + r"changes/$", pages.changes, name="changes"),
     re_path(SPACE + r"attempts/$", attempts.attempts, name="attempts"),
     re_path(SPACE + r"trace/$", attempts.trace, name="trace"),
     *(path(f"w/<str:wc_id>/{route}", view, name=name) for route, view, name in edit),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from playground import (
     attempt_form,
     canvas,
+    changes,
     document_nodes,
     document_org,
     engine,
@@ -21,7 +22,7 @@ from playground import (
     tracing,
     verdicts,
 )
-from playground.models import Snapshot, WorkingCopy
+from playground.models import Revision, Snapshot, WorkingCopy
 
 
 @dataclass
@@ -247,3 +248,25 @@ def run(space: Space, attempt_ids: list[str] | None):
 
 def result_context(space: Space, result) -> dict:
     return {"space": space, "result": tracing.result_view(result, space.document)}
+
+
+# ----------------------------------------------------------------------------- changes
+
+
+def base_document(space: Space) -> dict | None:
+    """The revision the last edit, undo or redo of a working copy came from."""
+    wc = space.wc
+    if wc is None or wc.diff_base is None:
+        return None
+    rev = Revision.objects.filter(working_copy=wc, number=wc.diff_base).only("document").first()
+    return rev.document if rev is not None else None
+
+
+def changes_context(space: Space) -> dict:
+    before = base_document(space)
+    items: list = []
+    if before is not None:
+        old = verdicts.of_document(before, space.lineage)
+        if old.ok:
+            items = changes.diff(old, verdicts.of(space), before, space.document)
+    return {"space": space, "changes": items, "has_base": before is not None}

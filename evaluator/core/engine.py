@@ -12,6 +12,7 @@ from datetime import datetime
 from . import crypto
 from .context import attempt_keys
 from .crypto import KeyMaterial, MemoryMaterial, Random
+from .decide import Outcome
 from .keytrust import IAM_ONLY_OPS, KNOWN_OPS, resolve_key
 from .kms import kms_call
 from .kms_auth import KmsCall
@@ -22,7 +23,7 @@ from .problems import Problem, locate
 from .runtime import CallResult, Env, Identity
 from .s3 import s3_operation
 from .sts import assume_role
-from .trace import NULL_TRACER, AttemptResult, Decision, Step, Tracer
+from .trace import NULL_TRACER, AttemptResult, Decision, Determining, Step, Tracer
 from .world import World, build_world
 
 DENY_KINDS = ("implicit_deny", "explicit_deny")
@@ -428,7 +429,14 @@ def _finish(attempt: Attempt, result: CallResult, tr: Tracer, warnings: list[str
     reason = result.reason
     if outcome != "Success" and auth == "allow":
         reason = f"Authorized, but the service refused: {reason}"
-    decision = Decision(auth, outcome, reason, tuple(result.fixes), result.rule)
+    decision = Decision(
+        auth,
+        outcome,
+        reason,
+        tuple(result.fixes),
+        result.rule,
+        determining_of(result.decided) if tr.on else (),
+    )
     if tr.on:
         verdict = (
             auth if outcome in ("Success", "AccessDeniedException", "AccessDenied") else "error"
@@ -460,6 +468,24 @@ def _finish(attempt: Attempt, result: CallResult, tr: Tracer, warnings: list[str
         decision=decision,
         output=result.output,
     )
+
+
+def determining_of(decided: Outcome | None) -> tuple[Determining, ...]:
+    """The Deny statements that won, or for an allow the Allow statements that let in."""
+    if decided is None:
+        return ()
+    if decided.authorization == "explicit_deny":
+        picked = [(r.policy, st) for r in decided.deny for st in r.denies]
+    elif decided.authorization == "allow":
+        picked = [(r.policy, st) for r in decided.results for st, _ in r.allows]
+    else:
+        return ()
+    out: list[Determining] = []
+    for policy, st in picked:
+        item = Determining(st.effect, st.label, policy.label, policy.name, policy.owner, st.pointer)
+        if item not in out:
+            out.append(item)
+    return tuple(out)
 
 
 def _headline(auth: str, outcome: str) -> str:

@@ -91,6 +91,18 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class Determining:
+    """A statement the decision rests on: the Deny that won, or an Allow that let in."""
+
+    effect: str  # Allow | Deny
+    statement: str  # "statement 'Sid'" or "statement 2"
+    policy: str  # its policy's type: "key policy", "identity policy", "SCP", ...
+    name: str  # the policy's name
+    owner: str  # ARN or id of what it is attached to
+    pointer: str  # the statement's JSON pointer in the scenario document
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """The final word on one attempt."""
 
@@ -99,6 +111,8 @@ class Decision:
     reason: str
     fixes: tuple[str, ...] = ()
     rule: str | None = None
+    # The statements it rests on, as data: empty for an implicit deny (nothing allowed).
+    determining: tuple[Determining, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,6 +61,7 @@ def _page(request: HttpRequest, space: workspace.Space) -> HttpResponse:
         **workspace.canvas_context(space, node),
         **workspace.panel_context(space, node),
         **workspace.attempts_context(space),
+        **workspace.changes_context(space),
         "space": space,
         "history": _history(space),
     }
@@ -83,6 +84,13 @@ def lesson(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
     """The lesson panel, refreshed after the description changes (the page is its twin)."""
     space = _space(request, kind, space_id)
     return render(request, "playground/partials/lesson.html", {"space": space})
+
+
+@require_GET
+def changes(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
+    """The decision diff of the last edit, refreshed after each change (the page is its twin)."""
+    space = _space(request, kind, space_id)
+    return render(request, "playground/partials/changes.html", workspace.changes_context(space))
 
 
 @require_GET
