@@ -12,6 +12,7 @@ from evaluator.core.matrix import AccessMatrix, Edge
 from evaluator.core.model import Scenario
 from evaluator.core.policy import Policy, parse_policy
 from evaluator.core.problems import CATALOGUE, Problem
+from evaluator.core.proven import ProvenFix, json_diff, proven_fixes
 from evaluator.core.render import render_result
 from evaluator.core.trace import AttemptResult, Decision, Step, step_dict
 
@@ -27,15 +28,18 @@ __all__ = [
     "MemoryMaterial",
     "Policy",
     "Problem",
+    "ProvenFix",
     "Scenario",
     "Step",
     "access_matrix",
     "check_policy",
     "evaluate",
     "expectation_holds",
+    "json_diff",
     "load_scenario",
     "parse_policy",
     "policy_problems",
+    "proven_fixes",
     "render_result",
     "step_dict",
 ]

@@ -31,17 +31,17 @@ def labels(*documents: dict) -> dict[str, str]:
     return out
 
 
-def _name(ref: str, names: dict[str, str]) -> str:
+def node_name(ref: str, names: dict[str, str]) -> str:
     if ref.isdigit():
         return f"account {names.get(ref, ref)}"
     return names.get(ref) or ref.rsplit("/", 1)[-1]
 
 
-def _cell_text(edge, gained: bool, names: dict[str, str]) -> str:
-    who, what = _name(edge.source, names), _name(edge.target, names)
+def edge_text(edge, gained: bool, names: dict[str, str]) -> str:
+    who, what = node_name(edge.source, names), node_name(edge.target, names)
     if edge.kind == "sse":
         return f"bucket {who} {'now' if gained else 'no longer'} encrypts with {what}"
-    via = f" through S3 bucket {_name(edge.via, names)}" if edge.via else ""
+    via = f" through S3 bucket {node_name(edge.via, names)}" if edge.via else ""
     if gained:
         return f"gave {who} {edge.operation} on {what}{via}"
     return f"took {edge.operation} on {what}{via} away from {who}"
@@ -77,7 +77,7 @@ def diff(before, after, before_doc: dict, after_doc: dict) -> list[Change]:
         now = cell in new_cells and new_cells[cell].allowed
         if was != now:
             edge = new_cells.get(cell) or old_cells[cell]
-            out.append(Change("access", now, _cell_text(edge, now, names), edge.source))
+            out.append(Change("access", now, edge_text(edge, now, names), edge.source))
     return out
 
 

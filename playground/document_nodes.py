@@ -11,7 +11,6 @@ documents.py (nodes and their policies) and document_org.py (the organization).
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -236,7 +235,9 @@ def policy_text(value: object) -> str:
 
 
 def copy_document(doc: dict) -> dict:
-    return copy.deepcopy(doc)
+    # A document is plain JSON: a JSON round trip copies it several times faster
+    # than deepcopy (which matters at a few hundred nodes, on every edit).
+    return json.loads(json.dumps(doc))
 
 
 def unique_name(existing: set[str], base: str) -> str:

@@ -7,7 +7,9 @@ through small functions.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections import OrderedDict
 from datetime import UTC, datetime
 
 import evaluator
@@ -21,8 +23,23 @@ def problem_dicts(problems) -> list[dict]:
     return [p.as_dict() for p in problems]
 
 
+_LOADED: OrderedDict[str, object] = OrderedDict()
+
+
 def load(document: dict):
-    return load_scenario(document)
+    """load_scenario, remembered per document: a save validates the document and
+    the requests that follow read the same revision, so each revision is loaded
+    (and its policies compiled, see evaluator.compile_scenario) once."""
+    key = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+    found = _LOADED.get(key)
+    if found is None:
+        # A private copy: the cached scenario must not change if the caller's dict does.
+        found = _LOADED[key] = load_scenario(json.loads(json.dumps(document)))
+        if len(_LOADED) > 32:
+            _LOADED.popitem(last=False)
+    else:
+        _LOADED.move_to_end(key)
+    return found
 
 
 def check_text(text: str, kind: str) -> tuple[object | None, list[dict]]:
@@ -57,6 +74,14 @@ def evaluate(scenario, lineage: str, *, attempt_ids=None, trace: bool = True):
 def access_matrix(scenario, *, previous=None):
     """The evaluator's access matrix; `previous` lets it re-decide only what changed."""
     return evaluator.access_matrix(scenario, now=now(), previous=previous)
+
+
+def proven_fixes(document: dict, attempt_id: str, lineage: str):
+    """Edits that make a denied attempt allowed, each proven on a copy, ranked."""
+    return evaluator.proven_fixes(document, attempt_id, now=now(), material=DbKeyMaterial(lineage))
+
+
+json_diff = evaluator.json_diff
 
 
 def empty_matrix():

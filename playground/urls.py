@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from playground.views import attempts, nodes, pages, policies, sharing
+from playground.views import attempts, fixes, nodes, pages, policies, sharing
 
 # Views that read a working copy (w) or a snapshot (s) alike.
 SPACE = r"^(?P<kind>[ws])/(?P<space_id>[A-Za-z0-9]{1,10})/"
@@ -24,6 +24,7 @@ edit = [
     ("attempts/delete/", attempts.delete_attempt, "delete_attempt"),
     ("attempts/run/", attempts.run_attempt, "run_attempt"),
     ("attempts/run-all/", attempts.run_all, "run_all"),
+    ("fixes/apply/", fixes.apply_fix, "apply_fix"),
     ("undo/", sharing.undo, "undo"),
     ("redo/", sharing.redo, "redo"),
     ("share/", sharing.share, "share"),
@@ -47,6 +48,8 @@ urlpatterns = [
     re_path(SPACE + r"panel/$", nodes.panel, name="panel"),
     re_path(SPACE + r"lesson/$", pages.lesson, name="lesson"),
     re_path(SPACE + r"changes/$", pages.changes, name="changes"),
+    re_path(SPACE + r"matrix/$", pages.matrix, name="matrix"),
+    re_path(SPACE + r"fixes/$", fixes.fixes, name="fixes"),
     re_path(SPACE + r"attempts/$", attempts.attempts, name="attempts"),
     re_path(SPACE + r"trace/$", attempts.trace, name="trace"),
     *(path(f"w/<str:wc_id>/{route}", view, name=name) for route, view, name in edit),

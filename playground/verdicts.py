@@ -35,8 +35,10 @@ class Verdicts:
         return self.matrix.edges  # type: ignore[attr-defined]
 
 
-def digest(document: dict) -> str:
-    body = {k: v for k, v in document.items() if k != "layout"}  # moving a node decides nothing
+def digest(document: dict, *, layout: bool = False) -> str:
+    """A document's fingerprint; without its layout unless asked (moving a node
+    decides nothing)."""
+    body = document if layout else {k: v for k, v in document.items() if k != "layout"}
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 

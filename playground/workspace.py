@@ -8,7 +8,12 @@ context builders here are shared by the full page and by each partial.
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from playground import (
     attempt_form,
@@ -64,15 +69,75 @@ def canvas_context(
     space: Space, selected: str = "", *, add_kind: str = "role", add_account: str = ""
 ) -> dict:
     nodes = list(document_nodes.iter_nodes(space.document))
+    drawn, svg = _drawn(space, selected)
     return {
         "space": space,
-        "canvas": canvas.build(space.document, verdicts.of(space).edges),
+        "canvas": drawn,
+        "canvas_svg": svg,
         "selected": selected,
         "accounts": [n for n in nodes if n.kind == "account"],
         "add_kinds": [(k, document_nodes.KIND_LABELS[k]) for k in document_nodes.ADDABLE_KINDS],
         "add_kind": add_kind,
         "add_account": add_account,
     }
+
+
+_SVG: OrderedDict[tuple[str, str, str], tuple[canvas.Canvas, str]] = OrderedDict()
+
+
+def _drawn(space: Space, selected: str) -> tuple[canvas.Canvas, str]:
+    """The canvas and its SVG, drawn once per revision, layout and selection."""
+    key = (space.base, verdicts.digest(space.document, layout=True), selected)
+    found = _SVG.get(key)
+    if found is not None:
+        _SVG.move_to_end(key)
+        return found
+    drawn = canvas.build(space.document, verdicts.of(space).edges)
+    arrows = [
+        _fragment(
+            "playground/partials/canvas_arrow.html",
+            (a.kind, a.status, a.source, a.target, a.x1, a.y1, a.x2, a.y2, a.label, a.title),
+            {"arrow": a},
+        )
+        for a in drawn.arrows
+    ]
+    nodes = []
+    for ref, n in drawn.geometry.nodes.items():
+        b = n.box
+        shown = (space.base, ref, ref == selected, n.kind, n.label, n.kind_label, n.sublabel)
+        context = {"ref": ref, "n": n, "space": space, "is_selected": ref == selected}
+        nodes.append(
+            _fragment("playground/partials/canvas_node.html", (*shown, b.x, b.y, b.w, b.h), context)
+        )
+    svg = render_to_string(
+        "playground/partials/canvas_svg.html",
+        {
+            "canvas": drawn,
+            "space": space,
+            "selected": selected,
+            "arrows_html": mark_safe("\n".join(arrows)),
+            "nodes_html": mark_safe("\n".join(nodes)),
+        },
+    )
+    _SVG[key] = found = (drawn, svg)
+    if len(_SVG) > 32:
+        _SVG.popitem(last=False)
+    return found
+
+
+_FRAGMENTS: OrderedDict[tuple, str] = OrderedDict()
+
+
+def _fragment(template: str, key: tuple, context: dict) -> str:
+    """One arrow or node, drawn by its template once while it stays the same: an
+    edit redraws only what it moved (the template engine costs about half a
+    millisecond per element, which at 400 nodes would be the whole budget)."""
+    found = _FRAGMENTS.get((template, *key))
+    if found is None:
+        found = _FRAGMENTS[(template, *key)] = render_to_string(template, context)
+        if len(_FRAGMENTS) > 20_000:
+            _FRAGMENTS.popitem(last=False)
+    return found
 
 
 # ----------------------------------------------------------------------------- panel
@@ -253,6 +318,9 @@ def result_context(space: Space, result) -> dict:
 # ----------------------------------------------------------------------------- changes
 
 
+CHANGES_SHOWN = 15
+
+
 def base_document(space: Space) -> dict | None:
     """The revision the last edit, undo or redo of a working copy came from."""
     wc = space.wc
@@ -269,4 +337,88 @@ def changes_context(space: Space) -> dict:
         old = verdicts.of_document(before, space.lineage)
         if old.ok:
             items = changes.diff(old, verdicts.of(space), before, space.document)
-    return {"space": space, "changes": items, "has_base": before is not None}
+    shown = items[:CHANGES_SHOWN]  # an import can change hundreds of cells
+    return {
+        "space": space,
+        "changes": shown,
+        "more_changes": len(items) - len(shown),
+        "has_base": before is not None,
+    }
+
+
+# ----------------------------------------------------------------------------- fixes
+
+
+def fixes_context(space: Space, attempt_id: str) -> dict:
+    """The proven fixes of a denied attempt, ready to show; the evaluator's hints
+    (not proven) only when no edit it tried flips the attempt."""
+    context: dict = {"space": space, "attempt_id": "", "proven": [], "hints": []}
+    if not any(a.get("id") == attempt_id for a in space.document.get("attempts") or []):
+        return context
+    context["attempt_id"] = attempt_id
+    names = changes.labels(space.document)
+    for fix in engine.proven_fixes(space.document, attempt_id, space.lineage):
+        context["proven"].append(
+            {
+                "id": fix.id,
+                "kind": fix.kind,
+                "title": fix.title,
+                "note": fix.note,
+                "pointer": fix.pointer,
+                "diff": engine.json_diff(fix),
+                "others": [changes.edge_text(e, True, names) for e in fix.others],
+            }
+        )
+    if not context["proven"]:
+        evaluation = run(space, [attempt_id])
+        for r in evaluation.results:
+            if r.authorization != "allow":
+                context["hints"] = list(r.decision.fixes)
+    return context
+
+
+# ----------------------------------------------------------------------------- matrix
+
+
+def matrix_context(space: Space, *, key: str = "", principal: str = "", show: str = "") -> dict:
+    """The access matrix as a table: "who can use this key", "what can this principal do".
+
+    Rows are the evaluator's edges (keys, directly or through S3, and role
+    trust); `show` is "allowed" (the default) or "all" (denied pairs too).
+    """
+    names = changes.labels(space.document)
+    show = show if show in ("allowed", "all") else "allowed"
+    rows = []
+    for e in verdicts.of(space).edges:
+        if e.kind == "sse" or (key and e.target != key) or (principal and e.source != principal):
+            continue
+        if show == "allowed" and not e.allowed:
+            continue
+        rows.append(
+            {
+                "who": changes.node_name(e.source, names),
+                "source": e.source,
+                "what": changes.node_name(e.target, names),
+                "target": e.target,
+                "operation": e.operation,
+                "via": changes.node_name(e.via, names) if e.via else "",
+                "authorization": e.authorization,
+                "badge": tracing.badge(e.authorization, "Success")[1],
+                "how": "grant" if e.via_grant else e.named,
+                "rule": e.rule or "",
+            }
+        )
+    nodes = list(document_nodes.iter_nodes(space.document))
+    query = "&".join(
+        f"{k}={quote(v)}" for k, v in (("key", key), ("principal", principal), ("show", show)) if v
+    )
+    return {
+        "space": space,
+        "matrix_rows": rows,
+        "matrix_keys": [(n.ref, n.label) for n in nodes if n.kind in ("key", "role")],
+        "matrix_principals": [
+            (n.ref, n.label) for n in nodes if n.kind in ("user", "role", "account")
+        ],
+        "matrix_filter": {"key": key, "principal": principal, "show": show},
+        "matrix_query": query,
+    }

@@ -62,6 +62,7 @@ def _page(request: HttpRequest, space: workspace.Space) -> HttpResponse:
         **workspace.panel_context(space, node),
         **workspace.attempts_context(space),
         **workspace.changes_context(space),
+        **workspace.matrix_context(space),
         "space": space,
         "history": _history(space),
     }
@@ -91,6 +92,22 @@ def changes(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
     """The decision diff of the last edit, refreshed after each change (the page is its twin)."""
     space = _space(request, kind, space_id)
     return render(request, "playground/partials/changes.html", workspace.changes_context(space))
+
+
+@require_GET
+def matrix(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
+    """The access matrix with its filters (a partial for htmx, a page otherwise)."""
+    space = _space(request, kind, space_id)
+    get = request.GET
+    context = workspace.matrix_context(
+        space,
+        key=get.get("key", "")[:400],
+        principal=get.get("principal", "")[:400],
+        show=get.get("show", "")[:10],
+    )
+    if request.htmx:
+        return render(request, "playground/partials/matrix.html", context)
+    return render(request, "playground/matrix.html", {**context, "open_matrix": True})
 
 
 @require_GET

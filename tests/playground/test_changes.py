@@ -40,12 +40,12 @@ def test_an_edit_names_the_access_it_gave_and_the_attempt_it_broke(copy):
     }
     copy.post("policies/save/", {"ref": key, "path": "/policy", "text": json.dumps(policy)})
     shown = _changes(copy)
-    assert "＋ gave etl kms:Decrypt on orders" in shown
-    assert "− attempt decrypt-1 now fails its expectation" in shown
+    assert "✓ gave etl kms:Decrypt on orders" in shown
+    assert "✗ attempt decrypt-1 now fails its expectation" in shown
     copy.post("undo/")
     shown = _changes(copy)
-    assert "− took kms:Decrypt on orders away from etl" in shown
-    assert "＋ attempt decrypt-1 now meets its expectation" in shown
+    assert "✗ took kms:Decrypt on orders away from etl" in shown
+    assert "✓ attempt decrypt-1 now meets its expectation" in shown
 
 
 def test_an_edit_that_changes_no_verdict_says_so(copy):

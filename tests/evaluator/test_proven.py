@@ -1,0 +1,148 @@
+"""Proven fixes: every fix offered flips its attempt, and the near miss is named."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+
+import evaluator
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+ACCOUNT = "111122223333"
+ETL = f"arn:aws:iam::{ACCOUNT}:role/etl-job"
+KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def _doc(*statements: dict, roles: tuple[str, ...] = ("etl-job",)) -> dict:
+    return {
+        "format": 1,
+        "accounts": [{"id": ACCOUNT}],
+        "principals": [
+            {"type": "role", "account": ACCOUNT, "name": name, "trust_policy": TRUST}
+            for name in roles
+        ],
+        "keys": [
+            {
+                "id": "1234abcd-12ab-34cd-56ef-1234567890ab",
+                "account": ACCOUNT,
+                "aliases": ["alias/orders"],
+                "policy": {"Version": "2012-10-17", "Statement": list(statements)},
+            }
+        ],
+        "attempts": [
+            {
+                "id": "enc",
+                "principal": ETL,
+                "action": "kms:Encrypt",
+                "resource": KEY,
+                "plaintext": "x",
+            }
+        ],
+    }
+
+
+OLD_NAME = {
+    "Sid": "EtlJob",
+    "Effect": "Allow",
+    "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/etl-job-old"},
+    "Action": "kms:Encrypt",
+    "Resource": "*",
+}
+GRANTS_FOR_SERVICES = {
+    "Sid": "GrantsForAwsServices",
+    "Effect": "Allow",
+    "Principal": {"AWS": ETL},
+    "Action": "kms:CreateGrant",
+    "Resource": "*",
+    "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+}
+
+
+def _authorization(doc: dict) -> str:
+    loaded = evaluator.load_scenario(doc)
+    assert loaded.ok, loaded.problems
+    (result,) = evaluator.evaluate(loaded.scenario, now=NOW, attempt_ids=["enc"]).results
+    return result.authorization
+
+
+def test_every_offered_fix_flips_the_attempt_and_the_near_miss_comes_first():
+    doc = _doc(OLD_NAME, GRANTS_FOR_SERVICES)
+    assert _authorization(doc) == "implicit_deny"
+    fixes = evaluator.proven_fixes(doc, "enc", now=NOW)
+    assert fixes
+    for fix in fixes:
+        assert _authorization(dict(fix.document)) == "allow", fix.title
+    first = fixes[0]
+    assert first.kind == "near-miss principal"
+    assert '"etl-job-old" is named where "etl-job" calls' in first.note
+    changed = first.after["Statement"][0]["Principal"]["AWS"]  # type: ignore[index]
+    assert changed == ETL
+
+
+def test_adding_the_action_to_a_statement_its_condition_keeps_shut_is_not_offered():
+    # Adding kms:Encrypt to the GrantIsForAWSResource statement names the caller
+    # but its condition never holds for Encrypt: the edit does not flip, so it is dropped.
+    fixes = evaluator.proven_fixes(_doc(OLD_NAME, GRANTS_FOR_SERVICES), "enc", now=NOW)
+    assert not [f for f in fixes if f.kind == "add the action"]
+
+
+def _allow_kms(name: str) -> dict:
+    return {
+        "name": name,
+        "policy": {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}],
+        },
+    }
+
+
+def test_a_fix_that_opens_the_key_to_others_says_so_and_ranks_after_contained_ones():
+    root = {
+        "Sid": "RootDelegation",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+    deny_all = {
+        "Sid": "NoOne",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+    doc = _doc(root, deny_all, roles=("etl-job", "reporting"))
+    for principal in doc["principals"]:
+        principal["policies"] = [_allow_kms("Kms")]
+    assert _authorization(doc) == "explicit_deny"
+    fixes = evaluator.proven_fixes(doc, "enc", limit=10, now=NOW)
+    kinds = [f.kind for f in fixes]
+    dropped = fixes[kinds.index("drop the Deny")]
+    narrowed = fixes[kinds.index("narrow the Deny")]
+    assert not narrowed.widens
+    assert dropped.widens  # reporting may use the key too once the Deny is gone
+    reporting = f"arn:aws:iam::{ACCOUNT}:role/reporting"
+    assert {e.source for e in dropped.others} == {reporting}
+    assert kinds.index("narrow the Deny") < kinds.index("drop the Deny")
+
+
+def test_no_fix_for_an_allowed_attempt():
+    allow = {**OLD_NAME, "Principal": {"AWS": ETL}}
+    assert evaluator.proven_fixes(_doc(allow), "enc", now=NOW) == []
+
+
+def test_the_input_document_is_left_as_it_was():
+    doc = _doc(OLD_NAME)
+    before = copy.deepcopy(doc)
+    evaluator.proven_fixes(doc, "enc", now=NOW)
+    assert doc == before
