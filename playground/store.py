@@ -62,12 +62,13 @@ def validated(document: dict) -> dict:
 
 
 @transaction.atomic
-def create(document: dict, *, lineage: str | None = None) -> tuple[WorkingCopy, str]:
-    """A new working copy of `document` and the edit token that unlocks it."""
+def create(document: dict, *, lineage: str | None = None, origin=None) -> tuple[WorkingCopy, str]:
+    """A new working copy of `document` (started from `origin`, a Scenario) and its token."""
     document = validated(document)
     token = secrets.token_urlsafe(32)
     wc = WorkingCopy.objects.create(
         document=document,
+        origin=origin,
         lineage=lineage or new_lineage_id(),
         edit_token_hash=hash_token(token),
         position=1,
@@ -124,9 +125,9 @@ def step_history(wc: WorkingCopy, direction: int) -> bool:
     return True
 
 
-def fork(document: dict, lineage: str) -> tuple[WorkingCopy, str]:
+def fork(document: dict, lineage: str, *, origin=None) -> tuple[WorkingCopy, str]:
     """A new working copy in the same lineage: it keeps the parent's key material."""
-    return create(document, lineage=lineage)
+    return create(document, lineage=lineage, origin=origin)
 
 
 def share(wc: WorkingCopy) -> Snapshot:
