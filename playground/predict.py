@@ -103,7 +103,7 @@ def record(request: HttpRequest, space_id: str, attempt_id: str, correct: bool) 
     seen = list(saved.get("seen") or [])
     mark = f"{space_id}/{attempt_id}"
     if mark not in seen:
-        seen = (seen + [mark])[-500:]  # a bound on what a session keeps
+        seen = [*seen, mark][-500:]  # a bound on what a session keeps
         saved["right"] = int(saved.get("right", 0)) + (1 if correct else 0)
         saved["total"] = int(saved.get("total", 0)) + 1
         saved["seen"] = seen
