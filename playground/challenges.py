@@ -16,7 +16,7 @@ import copy
 import re
 from dataclasses import dataclass, field
 
-from playground import document_nodes, engine, tracing
+from playground import document_nodes, engine, tracing, verdicts
 
 _ATTEMPT_POINTER = re.compile(r"^/attempts/(\d+)(?:/|$)")
 
@@ -127,8 +127,25 @@ def _caller(attempt: dict) -> str:
     return chain[-1].get("role", "") if chain else attempt.get("principal", "")
 
 
-def _allowed(edges) -> set[tuple[str, str, str]]:
-    return {(e.principal, e.key, e.action) for e in edges if e.authorization == "allow"}
+def _assumptions(attempt: dict) -> set[tuple[str, str, str]]:
+    """The trust edges an attempt's assume chain uses: (who, role, sts:AssumeRole)."""
+    out = set()
+    who = attempt.get("principal", "")
+    for step in attempt.get("assume") or []:
+        role = step.get("role", "")
+        out.add((who, role, "sts:AssumeRole"))
+        who = role
+    return out
+
+
+def _allowed(document: dict, lineage: str) -> set[tuple[str, str, str]]:
+    """The access matrix's allowed cells: key use and role assumption, by any path."""
+    matrix = verdicts.of_document(document, lineage).matrix
+    return {
+        (e.source, e.target, e.operation)
+        for e in matrix.edges  # type: ignore[attr-defined]
+        if e.kind in ("key", "trust") and e.authorization == "allow"
+    }
 
 
 def _names(doc: dict) -> dict[str, str]:
@@ -165,23 +182,27 @@ def grade(challenge: dict, student: dict, lineage: str) -> Grade:
         grade.goals.append(GoalResult(number, goal["task"], bool(holds), reason))
         if goal["expect"] in ("allow", "Success") and holds:
             attempt = attempts[goal["attempt"]]
+            asked |= _assumptions(attempt)
             for key in _key_refs(result.trace, keys, set()):
                 for action in _edge_actions(attempt.get("action", "")):
                     asked.add((_caller(attempt), key, action))
     if grade.least_privilege:
-        grade.widened = _widened(challenge, scenario, lineage, asked, doc)
+        grade.widened = _widened(challenge, student, lineage, asked)
     return grade
 
 
-def _widened(challenge: dict, scenario, lineage: str, asked: set, doc: dict) -> list[str]:
-    """New key access, beyond the challenge's starting matrix and what the goals ask."""
-    start = engine.load(student_document(challenge))
-    before = _allowed(engine.access_edges(start.scenario, lineage)) if start.ok else set()
-    now = _allowed(engine.access_edges(scenario, lineage))
-    names = _names(doc)
+def _widened(challenge: dict, student: dict, lineage: str, asked: set) -> list[str]:
+    """New access, beyond the challenge's starting matrix and what the goals ask for."""
+    before = _allowed(student_document(challenge), lineage)
+    now = _allowed(student, lineage)
+    names = _names(student)
     out = []
-    for principal, key, action in sorted(now - before - asked):
-        who = names.get(principal, principal.rsplit("/", 1)[-1])
-        what = names.get(key, key.rsplit("/", 1)[-1])
-        out.append(f"{who} can now {action.split(':')[-1]} with {what}, which no goal asks for.")
+    for source, target, operation in sorted(now - before - asked):
+        who = names.get(source, source.rsplit("/", 1)[-1])
+        what = names.get(target, target.rsplit("/", 1)[-1])
+        if operation == "sts:AssumeRole":
+            out.append(f"{who} can now assume {what}, which no task asks for.")
+        else:
+            verb = operation.split(":")[-1]
+            out.append(f"{who} can now {verb} with {what}, which no task asks for.")
     return out

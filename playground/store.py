@@ -54,9 +54,14 @@ def validated(document: dict) -> dict:
     if result.ok:
         return document
     errors = [p for p in result.problems if p.is_error]
-    repaired = documents.repair(document, [p.pointer for p in errors])
-    if repaired is not None and engine.load(repaired).ok:
-        return repaired
+    repaired: dict | None = document
+    for _ in range(2):  # dropping an attempt can leave a goal's task dangling in turn
+        repaired = documents.repair(repaired, [p.pointer for p in result.problems if p.is_error])
+        if repaired is None:
+            break
+        result = engine.load(repaired)
+        if result.ok:
+            return repaired
     first = errors[0]
     raise EditError(f"That change would break the scenario at {first.where()}: {first.message}")
 
@@ -87,11 +92,12 @@ def save(wc: WorkingCopy, document: dict, *, drafts: dict | None = None) -> Work
         wc.save(update_fields=["drafts", "updated"])
         return wc
     Revision.objects.filter(working_copy=wc, number__gt=wc.position).delete()
+    wc.diff_base = wc.position
     wc.position += 1
     Revision.objects.create(working_copy=wc, number=wc.position, document=document)
     Revision.objects.filter(working_copy=wc, number__lte=wc.position - HISTORY_LIMIT).delete()
     wc.document = document
-    wc.save(update_fields=["document", "drafts", "position", "updated"])
+    wc.save(update_fields=["document", "drafts", "position", "diff_base", "updated"])
     return wc
 
 
@@ -118,10 +124,11 @@ def step_history(wc: WorkingCopy, direction: int) -> bool:
         rev = qs.filter(number__gt=wc.position).order_by("number").first()
     if rev is None:
         return False
+    wc.diff_base = wc.position
     wc.document = rev.document
     wc.position = rev.number
     wc.drafts = {}
-    wc.save(update_fields=["document", "position", "drafts", "updated"])
+    wc.save(update_fields=["document", "position", "drafts", "diff_base", "updated"])
     return True
 
 
@@ -132,8 +139,3 @@ def fork(document: dict, lineage: str, *, origin=None) -> tuple[WorkingCopy, str
 
 def share(wc: WorkingCopy) -> Snapshot:
     return Snapshot.objects.create(lineage=wc.lineage, document=wc.document)
-
-
-def record_results(wc: WorkingCopy, summaries: dict) -> None:
-    wc.results = {**wc.results, **summaries}
-    wc.save(update_fields=["results", "updated"])

@@ -59,7 +59,7 @@ def test_a_solution_that_also_grants_decrypt_is_refused_by_least_privilege(linea
     assert all(g.passed for g in grade.goals)
     assert not grade.solved
     assert grade.widened == [
-        "orders-api can now Decrypt with orders-locked, which no goal asks for."
+        "orders-api can now Decrypt with orders-locked, which no task asks for."
     ]
 
 
@@ -106,3 +106,18 @@ def test_tasks_show_the_task_text_only():
         {"number": 1, "task": "Let orders-api encrypt with the locked key (orders-locked)."},
         {"number": 2, "task": "KeyAdmin still must not encrypt with the locked key."},
     ]
+
+
+def test_deleting_a_role_drops_its_attempts_and_their_tasks(client, db):
+    from django.core.management import call_command
+
+    from playground.models import Scenario, WorkingCopy
+    from tests.playground.conftest import HX
+
+    call_command("loadexamples", verbosity=0)
+    example = Scenario.objects.get(example_slug="01-key-policy-must-open-the-door")
+    base = client.post(f"/examples/{example.id}/open/")["Location"]
+    response = client.post(base + "nodes/delete/", {"ref": ORDERS_API}, **HX)
+    assert response.status_code == 200
+    doc = WorkingCopy.objects.get(pk=base.split("/")[2]).document
+    assert [t["attempt"] for t in doc["goals"]["tasks"]] == ["admin-encrypt-with-locked-key"]

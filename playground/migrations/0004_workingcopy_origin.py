@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('playground', '0002_workspace'),
+        ('playground', '0003_live_verdicts'),
     ]
 
     operations = [
