@@ -9,6 +9,7 @@ the key policy lockout check (R2.6).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from .condition_values import ContextEntry
@@ -19,7 +20,7 @@ from .keytrust import ALGORITHM_OPS, CONTEXT_OPS, CROSS_ACCOUNT_OPS
 from .match import Request
 from .model import Grant, GrantRequest, Key, NamedPolicy
 from .runtime import CallResult, Env, Identity, base_context, decided_result, gather_policies
-from .trace import ContextValue, Step, Tracer
+from .trace import Authorization, ContextValue, Step, Tracer
 
 ASSUME_CROSS_OP = (
     "modelled assumption (section 12 point 16): an operation that never works across "
@@ -32,7 +33,7 @@ class KmsCall:
     op: str
     key_id: str | None = None
     ciphertext: str | None = None
-    encryption_context: dict[str, str] | None = None
+    encryption_context: Mapping[str, str] | None = None
     via_service: str | None = None
     context: dict[str, ContextEntry] = field(default_factory=dict)
     grant_tokens: tuple[str, ...] = ()
@@ -47,7 +48,9 @@ class KmsCall:
     attempt_id: str | None = None  # a grant created by the attempt takes this id
 
 
-def deny(code: str, reason: str, tr: Tracer, rule: str | None, auth: str = "implicit_deny"):
+def deny(
+    code: str, reason: str, tr: Tracer, rule: str | None, auth: Authorization = "implicit_deny"
+) -> CallResult:
     if tr.on:
         tr.add(Step(kind="error", title=code, verdict=auth, detail=reason, rule=rule))
     return CallResult(auth, code, reason, rule)

@@ -214,7 +214,7 @@ def _checked_policy(
     return policy, None
 
 
-def _lockout_check(env: Env, ident: Identity, key: Key, policy: Policy, tr: Tracer):  # noqa: ANN202
+def _lockout_check(env: Env, ident: Identity, key: Key, policy: Policy, tr: Tracer):
     """R2.6, section 12 point 3: under the new policy (with the caller's own IAM
     policies) could the caller still call kms:PutKeyPolicy?"""
     old = env.world.key_policy.get(key.arn)

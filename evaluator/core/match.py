@@ -7,18 +7,17 @@ form the statement named the caller. `decide.py` combines the answers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from .arn import resource_match
 from .condition_values import Context
 from .policy import Policy, PrincipalSpec, Statement
-from .trace import ElementVerdict, StatementVerdict
+from .trace import ElementVerdict, PrincipalKind, StatementVerdict
 from .variables import expand
 
 CallerKind = Literal["user", "role_session", "root", "service", "federated", "anonymous"]
-# How a resource policy named the caller (drives R1.14).
-PrincipalKind = Literal["any", "account", "user", "role", "session", "service", "root"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +123,7 @@ def _principal_applies(stmt: Statement, caller: Caller) -> tuple[bool, Principal
 
 
 def _action_applies(stmt: Statement, action: str) -> bool:
-    hit = any(m.match(action) for m in stmt.action_matchers)  # type: ignore[attr-defined]
+    hit = any(m.match(action) for m in stmt.action_matchers)
     return not hit if stmt.not_action else hit
 
 
@@ -296,7 +295,7 @@ def evaluate_policy(
                     break
             else:
                 if stmt.is_allow:
-                    allows.append((stmt, kind))  # type: ignore[arg-type]
+                    allows.append((stmt, kind))
                 else:
                     denies.append(stmt)
         if not allows and not denies:
@@ -316,7 +315,7 @@ def evaluate_policy(
 
 def _candidates(
     policy: Policy, req: Request, check_principal: bool
-) -> tuple[tuple[Statement, str | None], ...] | list[tuple[Statement, str | None]]:
+) -> Sequence[tuple[Statement, PrincipalKind | None]]:
     """Statements about this action that name this caller. Which statements name a
     caller is fixed, so a batch works it out once per caller and policy, and reuses
     it for every action (the caller's ARN carries who it is)."""
