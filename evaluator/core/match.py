@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .arn import resource_match
+from .condition_reasons import explain_all
 from .condition_values import Context
 from .policy import Policy, PrincipalSpec, Statement
 from .trace import ElementVerdict, PrincipalKind, StatementVerdict
@@ -218,7 +219,7 @@ def explain_statement(
     else:
         r_ok = True
     lookup = req.lookup if variables else None
-    conds = tuple(c.explain(req.context, lookup) for c in stmt.conditions)
+    conds = explain_all(stmt.conditions, req.context, lookup)
     c_ok = all(c.passed for c in conds)
     applies = p_ok and a_ok and r_ok and c_ok
     return StatementVerdict(
