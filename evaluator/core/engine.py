@@ -23,9 +23,8 @@ from .runtime import CallResult, Env, Identity
 from .s3 import s3_operation
 from .sts import assume_role
 from .trace import NULL_TRACER, AttemptResult, Decision, Step, Tracer
+from .vocabulary import AUTHORIZATIONS, DENY_AUTHORIZATIONS, is_denial
 from .world import World, build_world
-
-DENY_KINDS = ("implicit_deny", "explicit_deny")
 
 
 @dataclass(frozen=True)
@@ -194,8 +193,8 @@ def expectation_holds(expect: str | None, authorization: str, outcome: str) -> b
     if expect is None:
         return None
     if expect == "deny":
-        return authorization in DENY_KINDS
-    if expect in ("allow", "implicit_deny", "explicit_deny"):
+        return authorization in DENY_AUTHORIZATIONS
+    if expect in AUTHORIZATIONS:  # "deny" is handled above
         return authorization == expect
     return outcome == expect
 
@@ -408,9 +407,7 @@ def _finish(attempt: Attempt, result: CallResult, tr: Tracer, warnings: list[str
         reason = f"Authorized, but the service refused: {reason}"
     decision = Decision(auth, outcome, reason, tuple(result.fixes), result.rule)
     if tr.on:
-        verdict = (
-            auth if outcome in ("Success", "AccessDeniedException", "AccessDenied") else "error"
-        )
+        verdict = auth if outcome == "Success" or is_denial(outcome) else "error"
         detail = reason + ("\nFix: " + "\nFix: ".join(result.fixes) if result.fixes else "")
         tr.add(
             Step(
@@ -443,7 +440,7 @@ def _finish(attempt: Attempt, result: CallResult, tr: Tracer, warnings: list[str
 def _headline(auth: str, outcome: str) -> str:
     if outcome == "Success":
         return "Allowed"
-    if outcome in ("AccessDeniedException", "AccessDenied"):
+    if is_denial(outcome):
         return {"explicit_deny": "Explicit deny", "implicit_deny": "Implicit deny"}.get(
             auth, outcome
         ) + f" ({outcome})"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from .arn import resource_match
+from .arn import resource_match, root_arn
 from .condition_reasons import explain_all
 from .condition_values import Context
 from .policy import Policy, PrincipalSpec, Statement
@@ -43,7 +43,7 @@ class Caller:
 
     @property
     def account_root(self) -> str:
-        return f"arn:aws:iam::{self.account}:root"
+        return root_arn(str(self.account))
 
     @property
     def role_session_arn_no_path(self) -> str | None:

@@ -102,7 +102,7 @@ class World:
         return self.session_of(found, DEFAULT_SESSION), found
 
     def session_of(self, role: Principal, session: str, *, chained: bool = False) -> Caller:
-        arn = f"arn:aws:sts::{role.account}:assumed-role/{role.name}/{session}"
+        arn = role.session_arn(session)
         return Caller(
             "role_session",
             arn,
@@ -151,7 +151,7 @@ def build_world(sc: Scenario) -> World:
     groups = {(g.account, g.name): g for g in sc.groups}
     group_policies: dict[tuple[str, str], tuple[Policy, ...]] = {}
     for g in sc.groups:
-        owner = f"arn:aws:iam::{g.account}:group/{g.name}"
+        owner = g.arn
         compiled = (w.compile(p, "identity", owner) for p in g.policies)
         group_policies[(g.account, g.name)] = tuple(p for p in compiled if p is not None)
     for p in sc.principals:
