@@ -235,7 +235,7 @@ def _assumptions(kinds: set, extra: ExtraAllow | None, limits_ok: bool) -> tuple
             "modelled assumption (R1.14, section 12 point 2): a policy naming a role ARN "
             "is limited by the role's permissions boundary and session policy"
         )
-    if extra is not None and extra.kind == "account":
+    if extra is not None and extra.kind == "account" and extra.rule == "R3.5":
         out.append(
             "modelled assumption (R3.7, section 12 point 6): a grant to an account "
             "needs an IAM allow, like an account principal"

@@ -12,7 +12,7 @@ from datetime import datetime
 from . import crypto
 from .context import attempt_keys
 from .crypto import KeyMaterial, MemoryMaterial, Random
-from .keytrust import IAM_ONLY_OPS, KNOWN_OPS
+from .keytrust import IAM_ONLY_OPS, KNOWN_OPS, resolve_key
 from .kms import kms_call
 from .kms_auth import KmsCall
 from .kms_ops import iam_only_call
@@ -340,6 +340,7 @@ def _kms_attempt(env: Env, ident: Identity, attempt: Attempt, name: str, extra, 
 
 def _reencrypt(env: Env, ident: Identity, call: KmsCall, attempt: Attempt, tr: Tracer):
     """R9.5: ReEncryptFrom on the source key, ReEncryptTo on the destination."""
+    call.same_key = _same_key(env, ident, call, attempt.destination)
     child = tr.child()
     source = kms_call(env, ident, call, child)
     _nest(tr, "Source key: kms:ReEncryptFrom (R9.5)", source, child)
@@ -353,6 +354,7 @@ def _reencrypt(env: Env, ident: Identity, call: KmsCall, attempt: Attempt, tr: T
         via_service=attempt.via_service,
         context=call.context,
         grant_tokens=call.grant_tokens,
+        same_key=call.same_key,
     )
     child = tr.child()
     dest = kms_call(env, ident, dest_call, child)
@@ -364,6 +366,26 @@ def _reencrypt(env: Env, ident: Identity, call: KmsCall, attempt: Attempt, tr: T
         )
     dest.warnings = source.warnings + dest.warnings
     return dest
+
+
+def _same_key(env: Env, ident: Identity, call: KmsCall, destination: str | None) -> bool | None:
+    """kms:ReEncryptOnSameKey (R4.13): do the source and destination name one key?
+    None when either cannot be found (the call then fails on its own)."""
+    source = call.key_id
+    if call.ciphertext is not None:
+        try:
+            source = crypto.blob_key(call.ciphertext)
+        except crypto.CiphertextError:
+            return None
+    if source is None or destination is None:
+        return None
+    sc = env.world.scenario
+    account = ident.caller.account
+    src = resolve_key(sc, source, account, "ReEncryptFrom").key
+    dst = resolve_key(sc, destination, account, "ReEncryptTo").key
+    if src is None or dst is None:
+        return None
+    return src.arn == dst.arn
 
 
 def _nest(tr: Tracer, title: str, result: CallResult, child: Tracer) -> None:

@@ -273,6 +273,7 @@ def iam_only_call(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallR
         put_key(ctx, "kms:KeySpec", "SYMMETRIC_DEFAULT", src)
         put_key(ctx, "kms:KeyUsage", "ENCRYPT_DECRYPT", src)
         put_key(ctx, "kms:KeyOrigin", "AWS_KMS", src)
+        put_key(ctx, "kms:MultiRegion", False, src)
     ctx.update(call.context)
     context_step(ctx, tr)
     ps = gather_policies(env, ident)  # IAM only: no resource policy, no RCP (R2.21)

@@ -114,11 +114,28 @@ def not_principal_excludes(spec: PrincipalSpec, caller: Caller) -> bool:
     return caller.account_root in aws
 
 
+def not_principal_names(spec: PrincipalSpec, caller: Caller) -> bool:
+    """True when NotPrincipal names the caller in any form: its own ARN, its role,
+    or its account (R5.7). An Allow never reaches a principal it names, however
+    partially (the IAM NotPrincipal page: Allow covers everyone *except* those listed,
+    and AWS may check the account, then the role, then the session)."""
+    if spec.any:
+        return True
+    if caller.kind == "service":
+        return bool(caller.service and caller.service.lower() in spec.services)
+    aws = spec.aws
+    if caller.arn in aws or (caller.role_arn is not None and caller.role_arn in aws):
+        return True
+    return caller.account is not None and caller.account_root in aws
+
+
 def _principal_applies(stmt: Statement, caller: Caller) -> tuple[bool, PrincipalKind | None]:
     if stmt.principal is not None:
         kind = principal_match(stmt.principal, caller)
         return kind is not None, kind
     if stmt.not_principal is not None:
+        if stmt.is_allow:
+            return not not_principal_names(stmt.not_principal, caller), "any"
         return not not_principal_excludes(stmt.not_principal, caller), "any"
     return True, None
 
@@ -240,6 +257,11 @@ def _principal_detail(stmt: Statement, req: Request, kind: PrincipalKind | None,
         listed = stmt.not_principal.describe()
         if ok:
             return f"{who} is not exempted by NotPrincipal {listed}"
+        if stmt.is_allow:
+            return (
+                f"{who} is named (itself, its role or its account) by NotPrincipal {listed}, "
+                "so this Allow never reaches it"
+            )
         return f"{who} is exempted by NotPrincipal {listed}"
     assert stmt.principal is not None
     listed = stmt.principal.describe()
