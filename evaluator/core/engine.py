@@ -30,6 +30,8 @@ from .world import World, build_world
 @dataclass(frozen=True)
 class Evaluation:
     results: tuple[AttemptResult, ...]
+    # The scenario's policy problems, then those of session policies, which are
+    # compiled when their attempt runs (one process only: a forked batch has none).
     problems: tuple[Problem, ...]
 
     @property
@@ -91,7 +93,7 @@ def evaluate(
         result = run_attempt(env, attempt, tr)
         if wanted is None or attempt.id in wanted:
             results.append(result)
-    return Evaluation(tuple(results), problems)
+    return Evaluation(tuple(results), problems + tuple(env.problems))
 
 
 # Attempts that change what later attempts see keep a batch in one process.
@@ -225,7 +227,7 @@ def run_attempt(env: Env, attempt: Attempt, tr: Tracer) -> AttemptResult:
         )
     warnings: list[str] = []
     for step in attempt.assume:
-        res, new = assume_role(
+        res, new, probs = assume_role(
             env,
             ident,
             step.role,
@@ -236,6 +238,7 @@ def run_attempt(env: Env, attempt: Attempt, tr: Tracer) -> AttemptResult:
             tr=tr,
         )
         warnings.extend(res.warnings)
+        env.problems.extend(probs)
         if new is None:
             return _finish(attempt, res, tr, warnings)  # a denied step stops the chain
         ident = new
@@ -264,7 +267,7 @@ def dispatch(env: Env, ident: Identity, attempt: Attempt, extra, tr: Tracer) -> 
         )
     if service == "sts" and name.lower() in ("assumerole", "assumerolewithwebidentity"):
         ext = attempt.context.get("sts:ExternalId")
-        res, _ = assume_role(
+        res, _, _ = assume_role(
             env,
             ident,
             attempt.resource or "",

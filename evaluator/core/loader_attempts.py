@@ -16,8 +16,11 @@ _ROOT_ARN = re.compile(r"arn:aws:iam::([0-9]{12}):root")
 _SESSION_ARN = re.compile(r"arn:aws:sts::([0-9]{12}):assumed-role/([^/]+)/(.+)")
 
 
+_ATTEMPT_MEMBERS = ATTEMPT_FIELDS + ATTEMPT_NOTE_FIELDS
+
+
 def read_attempts(r: Reader, top: dict[str, object], scenario: Scenario) -> tuple[Attempt, ...]:
-    known = ATTEMPT_FIELDS + ATTEMPT_NOTE_FIELDS
+    known = _ATTEMPT_MEMBERS
     out = []
     earlier: set[str] = set()
     items = r.array(top, "attempts", "")

@@ -65,7 +65,7 @@ def s3_authorize(
         endpoint_ref=vpce.values[0] if vpce is not None and vpce.values else "",
         endpoint_service="s3",
     )
-    req = Request(c, action, resource, bucket.account, ctx)
+    req = Request(c, action, resource, bucket.account, ctx, env.memo)
     child = tr.child()
     decided = authorize(req, ps, child, identity_free=c.kind == "root")
     result = decided_result(env, decided, req, ps, "AccessDenied")
