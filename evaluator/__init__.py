@@ -7,7 +7,7 @@ grant operations, attempt members), which the forms offer as choices.
 """
 
 from evaluator.core import vocabulary
-from evaluator.core.api import Edge, access_edges, check_policy
+from evaluator.core.api import access_matrix, check_policy
 from evaluator.core.arn import (
     alias_arn,
     bucket_arn,
@@ -21,6 +21,7 @@ from evaluator.core.arn import (
 from evaluator.core.crypto import KeyMaterial, MemoryMaterial
 from evaluator.core.engine import Evaluation, evaluate, expectation_holds, policy_problems
 from evaluator.core.loader import LoadResult, load_scenario
+from evaluator.core.matrix import AccessMatrix, Edge
 from evaluator.core.model import Scenario
 from evaluator.core.pointer import pointer_join, pointer_parts, value_at
 from evaluator.core.policy import Policy, parse_policy
@@ -31,6 +32,7 @@ from evaluator.core.vocabulary import is_denial
 
 __all__ = [
     "CATALOGUE",
+    "AccessMatrix",
     "AttemptResult",
     "Decision",
     "Edge",
@@ -42,7 +44,7 @@ __all__ = [
     "Problem",
     "Scenario",
     "Step",
-    "access_edges",
+    "access_matrix",
     "alias_arn",
     "bucket_arn",
     "check_policy",
