@@ -10,20 +10,24 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import quote
 
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+import evaluator
 from playground import (
     attempt_form,
     canvas,
+    challenges,
     changes,
     document_nodes,
     document_org,
     engine,
     form_values,
     forms,
+    predict,
     tracing,
     verdicts,
 )
@@ -69,11 +73,10 @@ def canvas_context(
     space: Space, selected: str = "", *, add_kind: str = "role", add_account: str = ""
 ) -> dict:
     nodes = list(document_nodes.iter_nodes(space.document))
-    drawn, svg = _drawn(space, selected)
     return {
         "space": space,
-        "canvas": drawn,
-        "canvas_svg": svg,
+        "canvas": _built(space),
+        "canvas_svg": CanvasSvg(space, selected),
         "selected": selected,
         "accounts": [n for n in nodes if n.kind == "account"],
         "add_kinds": [(k, document_nodes.KIND_LABELS[k]) for k in document_nodes.ADDABLE_KINDS],
@@ -82,17 +85,51 @@ def canvas_context(
     }
 
 
-_SVG: OrderedDict[tuple[str, str, str], tuple[canvas.Canvas, str]] = OrderedDict()
+class CanvasSvg:
+    """The canvas's SVG, drawn on first use in the mode the page shows (predict
+    mode leaves out the access arrows)."""
+
+    def __init__(self, space: Space, selected: str) -> None:
+        self.space, self.selected = space, selected
+
+    @cached_property
+    def plain(self) -> str:
+        return _svg(self.space, self.selected, predict=False)
+
+    @cached_property
+    def predict(self) -> str:
+        return _svg(self.space, self.selected, predict=True)
 
 
-def _drawn(space: Space, selected: str) -> tuple[canvas.Canvas, str]:
-    """The canvas and its SVG, drawn once per revision, layout and selection."""
-    key = (space.base, verdicts.digest(space.document, layout=True), selected)
+_BUILT: OrderedDict[tuple[str, str], canvas.Canvas] = OrderedDict()
+_SVG: OrderedDict[tuple[str, str, str, bool], str] = OrderedDict()
+
+
+def _remember(cache: OrderedDict, key: tuple, value, size: int = 32):
+    cache[key] = value
+    if len(cache) > size:
+        cache.popitem(last=False)
+    return value
+
+
+def _built(space: Space) -> canvas.Canvas:
+    """Geometry and arrows, computed once per revision and layout."""
+    key = (space.lineage, verdicts.digest(space.document, layout=True))
+    found = _BUILT.get(key)
+    if found is not None:
+        _BUILT.move_to_end(key)
+        return found
+    return _remember(_BUILT, key, canvas.build(space.document, verdicts.of(space).edges))
+
+
+def _svg(space: Space, selected: str, *, predict: bool) -> str:
+    """The SVG, drawn once per revision, layout, selection and mode."""
+    key = (space.base, verdicts.digest(space.document, layout=True), selected, predict)
     found = _SVG.get(key)
     if found is not None:
         _SVG.move_to_end(key)
         return found
-    drawn = canvas.build(space.document, verdicts.of(space).edges)
+    drawn = _built(space)
     arrows = [
         _fragment(
             "playground/partials/canvas_arrow.html",
@@ -100,6 +137,7 @@ def _drawn(space: Space, selected: str) -> tuple[canvas.Canvas, str]:
             {"arrow": a},
         )
         for a in drawn.arrows
+        if not predict or a.kind == "sse"  # predict mode shows no verdict
     ]
     nodes = []
     for ref, n in drawn.geometry.nodes.items():
@@ -115,14 +153,12 @@ def _drawn(space: Space, selected: str) -> tuple[canvas.Canvas, str]:
             "canvas": drawn,
             "space": space,
             "selected": selected,
+            "predict": predict,
             "arrows_html": mark_safe("\n".join(arrows)),
             "nodes_html": mark_safe("\n".join(nodes)),
         },
     )
-    _SVG[key] = found = (drawn, svg)
-    if len(_SVG) > 32:
-        _SVG.popitem(last=False)
-    return found
+    return _remember(_SVG, key, svg)
 
 
 _FRAGMENTS: OrderedDict[tuple, str] = OrderedDict()
@@ -234,15 +270,17 @@ def _org_containers(doc: dict) -> list[tuple[str, str]]:
 def attempt_choices(doc: dict) -> dict:
     nodes = list(document_nodes.iter_nodes(doc))
     principals = [n.ref for n in nodes if n.kind in ("user", "role")]
-    roots = [f"arn:aws:iam::{n.ref}:root" for n in nodes if n.kind == "account"]
+    roots = [evaluator.root_arn(n.ref) for n in nodes if n.kind == "account"]
     resources = []
     for k in doc.get("keys") or []:
         arn = document_nodes.key_arn(doc, k)
         resources.append(arn)
-        prefix = arn.rsplit(":", 1)[0]
-        resources.extend(f"{prefix}:{a}" for a in k.get("aliases") or [])
+        region = k.get("region") or document_nodes.region_of(doc)
+        resources.extend(
+            evaluator.alias_arn(region, k["account"], a) for a in k.get("aliases") or []
+        )
     for b in doc.get("buckets") or []:
-        resources.extend(f"arn:aws:s3:::{b['name']}/{o['key']}" for o in b.get("objects") or [])
+        resources.extend(evaluator.object_arn(b["name"], o["key"]) for o in b.get("objects") or [])
     roles = [n.ref for n in nodes if n.kind == "role"]
     return {
         "principal_options": principals + roots,
@@ -260,17 +298,20 @@ def attempts_context(space: Space, *, form=None, editing: str = "", message: str
             if current
             else {"action": "kms:Decrypt"}
         )
+    lines = attempt_lines(space.document)
     current = verdicts.of(space).attempts
     rows = [
         {
             "attempt": a,
             "result": current.get(a["id"]),
-            "line": _attempt_line(a),
+            "line": lines.get(a["id"], ""),
+            "expect_label": predict.expect_label(a.get("expect")),
         }
         for a in attempts
     ]
     return {
         "space": space,
+        "challenge_mode": challenge_document(space) is not None,
         "rows": rows,
         "form": form,
         "editing": editing,
@@ -282,16 +323,54 @@ def attempts_context(space: Space, *, form=None, editing: str = "", message: str
     }
 
 
-def _attempt_line(a: dict) -> str:
+def _key_names(doc: dict) -> dict[str, str]:
+    """Every way an attempt may name a key (ARN, id, alias), mapped to the key's label."""
+    names: dict[str, str] = {}
+    for k in doc.get("keys") or []:
+        label = document_nodes.key_label(k)
+        arn = document_nodes.key_arn(doc, k)
+        prefix = arn.rsplit(":", 1)[0]
+        names[arn] = names[k["id"]] = label
+        for alias in k.get("aliases") or []:
+            names[f"{prefix}:{alias}"] = alias.removeprefix("alias/")
+    return names
+
+
+def _target_name(value: str, keys: dict[str, str]) -> str:
+    if value in keys:
+        return keys[value]
+    if value.startswith("arn:aws:s3:::"):
+        return value.removeprefix("arn:aws:s3:::")
+    return value.rsplit("/", 1)[-1] if "/" in value else value
+
+
+def attempt_lines(doc: dict) -> dict[str, str]:
+    """attempt id -> a neutral one-line summary: who, what, on which key (by name)."""
+    keys = _key_names(doc)
+    return {a["id"]: _attempt_line(a, keys) for a in doc.get("attempts") or [] if "id" in a}
+
+
+def _attempt_line(a: dict, keys: dict[str, str]) -> str:
     who = a.get("principal", "").rsplit("/", 1)[-1] or a.get("principal", "")
+    if who.endswith(":root"):
+        who = f"root of {who.split(':')[4]}"
     chain = " → ".join(s.get("role", "").rsplit("/", 1)[-1] for s in a.get("assume") or [])
     what = a.get("resource") or ""
-    if isinstance(a.get("ciphertext"), dict):
-        what = what or f"ciphertext of {a['ciphertext'].get('from_attempt')}"
-    target = what.rsplit("/", 1)[-1] if what else ""
-    return " ".join(
-        part for part in (who, f"→ {chain}" if chain else "", a.get("action", ""), target) if part
+    target = _target_name(what, keys) if what else ""
+    if not target and isinstance(a.get("ciphertext"), dict):
+        target = f"the ciphertext of {a['ciphertext'].get('from_attempt')}"
+    dest = a.get("destination")
+    if dest:
+        target = f"{target} → {_target_name(dest, keys)}"
+    via = a.get("via_service", "")
+    parts = (
+        who,
+        f"→ {chain}" if chain else "",
+        a.get("action", ""),
+        target,
+        f"via {via.split('.', 1)[0]}" if via else "",
     )
+    return " ".join(part for part in parts if part)
 
 
 def new_attempt_id(doc: dict, action: str) -> str:
@@ -303,6 +382,33 @@ def new_attempt_id(doc: dict, action: str) -> str:
     return f"{base}-{n}"
 
 
+# ----------------------------------------------------------------------------- challenge
+
+
+def challenge_document(space: Space) -> dict | None:
+    """The document whose goals this space is graded against: where it started from."""
+    origin = space.wc.origin if space.wc is not None else None
+    if origin is None or challenges.goals_of(origin.document) is None:
+        return None
+    return origin.document
+
+
+def challenge_context(space: Space, *, check: bool = False) -> dict:
+    reference = challenge_document(space)
+    context: dict = {"space": space, "challenge": None}
+    if reference is None:
+        return context
+    goals = challenges.goals_of(reference) or {}
+    context["challenge"] = {
+        "intro": goals.get("intro", ""),
+        "tasks": challenges.tasks(reference),
+        "least_privilege": bool(goals.get("least_privilege")),
+    }
+    if check:
+        context["grade"] = challenges.grade(reference, space.document, space.lineage)
+    return context
+
+
 # ----------------------------------------------------------------------------- results
 
 
@@ -312,7 +418,43 @@ def run(space: Space, attempt_ids: list[str] | None):
 
 
 def result_context(space: Space, result) -> dict:
-    return {"space": space, "result": tracing.result_view(result, space.document)}
+    view = tracing.result_view(result, space.document)
+    return {
+        "space": space,
+        "result": view,
+        "result_line": attempt_lines(space.document).get(result.id, ""),
+        "expect_label": predict.expect_label(view.expect),
+    }
+
+
+def question_context(space: Space, attempt_id: str) -> dict:
+    """Predict mode, before the reveal: the attempt, neutrally worded, and the choices."""
+    attempts = space.document.get("attempts") or []
+    number = next(i for i, a in enumerate(attempts, 1) if a.get("id") == attempt_id)
+    return {
+        "space": space,
+        "ask": {
+            "id": attempt_id,
+            "number": number,
+            "line": attempt_lines(space.document).get(attempt_id, ""),
+            "answers": predict.ANSWERS,
+            "codes": predict.ERROR_CODES,
+        },
+    }
+
+
+def revealed_context(space: Space, result, guess: str) -> dict:
+    """Predict mode, after the reveal: the result, and whether the guess was right."""
+    context = result_context(space, result)
+    key = predict.answer(result.authorization, result.outcome)
+    context["prediction"] = {
+        "guess": guess,
+        "guess_label": predict.answer_label(guess),
+        "answer": key,
+        "answer_label": predict.answer_label(key),
+        "correct": guess == key,
+    }
+    return context
 
 
 # ----------------------------------------------------------------------------- changes
