@@ -27,11 +27,12 @@ def problem_dicts(problems) -> list[dict]:
 _LOADED: OrderedDict[str, object] = OrderedDict()
 
 
-def load(document: dict):
+def load(document: dict, *, key: str | None = None):
     """load_scenario, remembered per document: a save validates the document and
     the requests that follow read the same revision, so each revision is loaded
     (and its policies compiled, see evaluator.compile_scenario) once."""
-    key = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+    if key is None:  # the caller may know the document's digest already
+        key = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
     found = _LOADED.get(key)
     if found is None:
         # A private copy: the cached scenario must not change if the caller's dict does.

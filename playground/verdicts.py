@@ -42,9 +42,10 @@ def digest(document: dict, *, layout: bool = False) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
-def of_document(document: dict, lineage: str, load=None) -> Verdicts:
-    """The verdicts of `document`; `load` (optional) gives its loaded scenario."""
-    key = (lineage, digest(document))
+def of_document(document: dict, lineage: str, load=None, *, known: str = "") -> Verdicts:
+    """The verdicts of `document`; `load` (optional) gives its loaded scenario,
+    `known` its digest when the caller has it."""
+    key = (lineage, known or digest(document))
     found = _CACHE.get(key)
     if found is not None:
         _CACHE.move_to_end(key)
@@ -68,4 +69,4 @@ def of_document(document: dict, lineage: str, load=None) -> Verdicts:
 
 
 def of(space) -> Verdicts:
-    return of_document(space.document, space.lineage, space.loaded)
+    return of_document(space.document, space.lineage, space.loaded, known=space.digest())

@@ -54,8 +54,17 @@ class Space:
 
     def loaded(self):
         if not hasattr(self, "_loaded"):
-            self._loaded = engine.load(self.document)
+            self._loaded = engine.load(self.document, key=self.digest(layout=True))
         return self._loaded
+
+    def digest(self, *, layout: bool = False) -> str:
+        """The document's fingerprint, worked out once per request (it costs a
+        JSON dump of the whole document)."""
+        if not hasattr(self, "_digests"):
+            self._digests: dict[bool, str] = {}
+        if layout not in self._digests:
+            self._digests[layout] = verdicts.digest(self.document, layout=layout)
+        return self._digests[layout]
 
 
 def from_copy(wc: WorkingCopy, editable: bool) -> Space:
@@ -114,7 +123,7 @@ def _remember(cache: OrderedDict, key: tuple, value, size: int = 32):
 
 def _built(space: Space) -> canvas.Canvas:
     """Geometry and arrows, computed once per revision and layout."""
-    key = (space.lineage, verdicts.digest(space.document, layout=True))
+    key = (space.lineage, space.digest(layout=True))
     found = _BUILT.get(key)
     if found is not None:
         _BUILT.move_to_end(key)
@@ -124,7 +133,7 @@ def _built(space: Space) -> canvas.Canvas:
 
 def _svg(space: Space, selected: str, *, predict: bool) -> str:
     """The SVG, drawn once per revision, layout, selection and mode."""
-    key = (space.base, verdicts.digest(space.document, layout=True), selected, predict)
+    key = (space.base, space.digest(layout=True), selected, predict)
     found = _SVG.get(key)
     if found is not None:
         _SVG.move_to_end(key)
