@@ -18,8 +18,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .compiled import compile_scenario
 from .crypto import KeyMaterial
-from .engine import compile_scenario, evaluate
+from .engine import evaluate
 from .keytrust import resolve_key
 from .loader import load_scenario
 from .matrix import AccessMatrix, Edge, decide_matrix
