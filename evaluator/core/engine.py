@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import tempfile
@@ -418,7 +419,8 @@ def _describe(attempt: Attempt, caller: Caller) -> str:
     if attempt.via_service:
         parts.append(f"through {attempt.via_service}")
     if attempt.encryption_context:
-        parts.append(f"with encryption context {attempt.encryption_context}")
+        context = json.dumps(dict(attempt.encryption_context), ensure_ascii=False)
+        parts.append(f"with encryption context {context}")
     if attempt.assume:
         parts.append("after assuming " + " then ".join(s.role for s in attempt.assume))
     return " ".join(parts) + "."
