@@ -55,6 +55,7 @@ urlpatterns = [
     re_path(SPACE + r"attempts/$", attempts.attempts, name="attempts"),
     re_path(SPACE + r"trace/$", attempts.trace, name="trace"),
     re_path(SPACE + r"present/$", classroom.present, name="present"),
+    re_path(SPACE + r"sheet/$", classroom.sheet, name="sheet"),
     *(path(f"w/<str:wc_id>/{route}", view, name=name) for route, view, name in edit),
 ]
 

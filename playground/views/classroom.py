@@ -8,7 +8,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from playground import access, documents, predict, presenter, store, tracing, workspace
+from playground import (
+    access,
+    challenges,
+    document_nodes,
+    documents,
+    predict,
+    presenter,
+    store,
+    tracing,
+    workspace,
+)
 from playground import glossary as rules
 from playground.views.attempts import result_or_question
 from playground.views.nodes import _space
@@ -65,3 +75,55 @@ def present_blank(request: HttpRequest) -> HttpResponse:
     """A fresh blank scenario, opened for screen-sharing: the presenter view of a new copy."""
     wc, token = store.create(documents.blank_document())
     return access.grant_edit(request, redirect(f"/w/{wc.id}/present/"), wc, token)
+
+
+@require_GET
+def sheet(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
+    """The lesson on paper: the scenario, its attempts and (unless ?answers=0) the answers."""
+    space = _space(request, kind, space_id)
+    shown = dataclasses.replace(space, editable=False)
+    answers = request.GET.get("answers", "1") != "0" and not predict.is_on(request)
+    lines = workspace.attempt_lines(space.document)
+    rows = []
+    if answers:
+        for result in workspace.run(space, None).results:
+            _, label, _ = tracing.badge(result.authorization, result.outcome)
+            rows.append(
+                {
+                    "title": result.title or result.id,
+                    "line": lines.get(result.id, ""),
+                    "answer": label,
+                    "outcome": result.outcome,
+                    "reason": result.decision.reason,
+                    "rule": result.decision.rule,
+                }
+            )
+    else:
+        rows = [{"line": line} for line in lines.values()]
+    nodes = list(document_nodes.iter_nodes(space.document))
+    parts = [
+        {
+            "ref": a.ref,
+            "label": a.label,
+            "nodes": [
+                {"kind": document_nodes.KIND_LABELS.get(n.kind, n.kind), "label": n.label}
+                for n in nodes
+                if n.account == a.ref and n.kind != "account"
+            ],
+        }
+        for a in nodes
+        if a.kind == "account"
+    ]
+    reference = workspace.challenge_document(space) or space.document
+    goals = challenges.goals_of(reference) or {}
+    context = {
+        **workspace.canvas_context(shown),
+        "space": shown,
+        "answers": answers,
+        "predict": not answers,  # without answers, the canvas draws no verdict arrows
+        "rows": rows,
+        "parts": parts,
+        "tasks": challenges.tasks(reference) if goals else [],
+        "least_privilege": bool(goals.get("least_privilege")),
+    }
+    return render(request, "playground/sheet.html", context)

@@ -256,3 +256,24 @@ def test_a_snapshot_has_a_presenter_view_too(client, examples):
     snap = client.post(base + "share/")["Location"]
     html = client.get(snap + "present/?attempt=orders-encrypts").content.decode()
     assert "request-route" in html and "Attempt 1 of 6" in html
+
+
+# ----------------------------------------------------------------------------- lesson sheet
+
+
+def test_the_lesson_sheet_has_the_scenario_attempts_and_answers(client, examples):
+    base = _open(client, examples["03-cross-account-decrypt"], predict=False)
+    html = client.get(base + "sheet/").content.decode()
+    assert "css/sheet.css" in html and "The scenario" in html and "<svg" in html
+    for attempt in examples["03-cross-account-decrypt"].document["attempts"]:
+        assert attempt["title"] in html
+    assert "NotFoundException" in html and "Implicit deny" in html
+    assert "orders-consumer" in html and "sheet-tasks" not in html  # 03 has no goals
+
+
+def test_the_sheet_without_answers_leaves_a_box_to_predict_in(client, examples):
+    base = _open(client, examples["01-key-policy-must-open-the-door"], predict=False)
+    html = client.get(base + "sheet/?answers=0").content.decode()
+    assert "Your prediction" in html and "☐ Implicit deny" in html
+    assert not MARKS.search(html) and "Implicitly denied" not in html
+    assert "sheet-tasks" in html and "Let orders-api encrypt" in html
