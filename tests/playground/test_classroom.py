@@ -268,7 +268,7 @@ def test_the_lesson_sheet_has_the_scenario_attempts_and_answers(client, examples
     for attempt in examples["03-cross-account-decrypt"].document["attempts"]:
         assert attempt["title"] in html
     assert "NotFoundException" in html and "Implicit deny" in html
-    assert "orders-consumer" in html and "sheet-tasks" not in html  # 03 has no goals
+    assert "orders-consumer" in html and "Let web-frontend decrypt the shared order." in html
 
 
 def test_the_sheet_without_answers_leaves_a_box_to_predict_in(client, examples):
