@@ -4,6 +4,8 @@ engine and the KMS service model, in plain Python (no Django in the core).
 This module is the whole public surface the web side and the command line use.
 """
 
+from evaluator import catalogue as _catalogue
+from evaluator.catalogue_data import Catalogue, load_catalogue
 from evaluator.core.api import Edge, access_edges, check_policy
 from evaluator.core.crypto import KeyMaterial, MemoryMaterial
 from evaluator.core.engine import Evaluation, evaluate, expectation_holds, policy_problems
@@ -14,8 +16,20 @@ from evaluator.core.problems import CATALOGUE, Problem
 from evaluator.core.render import render_result
 from evaluator.core.trace import AttemptResult, Decision, Step, step_dict
 
+
+def catalogue_problems(text: str) -> list[Problem]:
+    """Warnings for policy text from AWS's catalogue of actions and condition keys."""
+    return _catalogue.check_text(text, load_catalogue())
+
+
+def catalogue_actions() -> list[str]:
+    """Every KMS, S3, STS and IAM action AWS lists, `service:Name`, sorted."""
+    return load_catalogue().action_names()
+
+
 __all__ = [
     "CATALOGUE",
+    "Catalogue",
     "AttemptResult",
     "Decision",
     "Edge",
@@ -28,9 +42,12 @@ __all__ = [
     "Scenario",
     "Step",
     "access_edges",
+    "catalogue_actions",
+    "catalogue_problems",
     "check_policy",
     "evaluate",
     "expectation_holds",
+    "load_catalogue",
     "load_scenario",
     "parse_policy",
     "policy_problems",

@@ -10,7 +10,7 @@ import json
 
 from django import forms
 
-from playground import document_nodes
+from playground import document_nodes, engine
 from playground.form_values import (
     GRANT_OPERATIONS,
     MAX_POLICY_CHARS,
@@ -68,6 +68,15 @@ ATTEMPT_GROUPS = {
 }
 
 
+def action_choices() -> list:
+    """The modelled actions first, then every other KMS, S3, STS and IAM action AWS lists."""
+    others = [a for a in engine.catalogue_actions() if a not in ACTIONS]
+    return [
+        ("Modelled by the playground", choices(ACTIONS)),
+        ("Other actions in AWS's catalogue (evaluated as not modelled)", choices(others)),
+    ]
+
+
 def _context_value(raw: str) -> object:
     """Context values may be JSON (true, 3, ["a","b"]); anything else is a string."""
     try:
@@ -100,7 +109,7 @@ class AttemptForm(forms.Form):
     session_policy = forms.CharField(
         max_length=MAX_POLICY_CHARS, required=False, strip=False, widget=forms.Textarea
     )
-    action = forms.ChoiceField(choices=choices(ACTIONS))
+    action = forms.ChoiceField(choices=action_choices)
     resource = forms.CharField(max_length=MAX_REF, required=False, label="key or object")
     encryption_context = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     context = forms.CharField(

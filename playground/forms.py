@@ -367,6 +367,21 @@ class ImportForm(forms.Form):
         return data
 
 
+class PasteAwsForm(ImportForm):
+    """AWS CLI output or CloudTrail events, merged into the scenario."""
+
+    target = forms.ChoiceField(required=False, choices=())
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [("", "(decide from the paste)"), *targets]
+
+    def clean(self):
+        if not self.files.get("file") and not (self.data.get("text") or "").strip():
+            raise forms.ValidationError("Choose a file or paste what the AWS CLI printed.")
+        return super().clean()
+
+
 def _set_or_drop(obj: dict, field: str, value: object) -> None:
     if value:
         obj[field] = value

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from playground.views import attempts, nodes, pages, policies, sharing
+from playground.views import attempts, nodes, pages, paste, policies, sharing
 
 # Views that read a working copy (w) or a snapshot (s) alike.
 SPACE = r"^(?P<kind>[ws])/(?P<space_id>[A-Za-z0-9]{1,10})/"
@@ -28,6 +28,7 @@ edit = [
     ("redo/", sharing.redo, "redo"),
     ("share/", sharing.share, "share"),
     ("import/", sharing.import_document, "import_document"),
+    ("paste-aws/", paste.paste_aws, "paste_aws"),
 ]
 
 urlpatterns = [

@@ -10,6 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from playground import access, documents, store, workspace
 from playground.models import Scenario, Snapshot, WorkingCopy
+from playground.views import paste
 from playground.views.nodes import _space
 
 
@@ -64,6 +65,8 @@ def _page(request: HttpRequest, space: workspace.Space) -> HttpResponse:
         "space": space,
         "history": _history(space),
     }
+    if space.editable:
+        context.update(paste.paste_context(space))
     if attempt and any(a.get("id") == attempt for a in space.document.get("attempts") or []):
         evaluation, _ = workspace.run(space, [attempt])
         result = next((r for r in evaluation.results if r.id == attempt), None)
