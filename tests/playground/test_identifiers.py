@@ -218,3 +218,13 @@ def test_an_account_id_already_taken_is_refused(copy):
 def test_rename_refuses_what_it_always_refused():
     with pytest.raises(EditError):
         documents.rename(_scenario(), f"arn:aws:iam::{ACCOUNT}:role/app", "<b>")
+
+
+def test_a_new_scenario_region_moves_the_arns_of_keys_without_their_own():
+    before = _scenario()
+    after = json.loads(json.dumps(before))
+    after["region"] = "ap-south-1"
+    doc = identifiers.follow(before, after)
+    new_arn = f"arn:aws:kms:ap-south-1:{ACCOUNT}:key/{KEY_ID}"
+    assert doc["attempts"][0]["resource"] == new_arn
+    assert doc["buckets"][0]["default_encryption"]["key"] == new_arn
