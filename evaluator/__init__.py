@@ -29,8 +29,8 @@ def catalogue_actions() -> list[str]:
 
 __all__ = [
     "CATALOGUE",
-    "Catalogue",
     "AttemptResult",
+    "Catalogue",
     "Decision",
     "Edge",
     "Evaluation",
