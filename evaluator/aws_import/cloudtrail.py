@@ -56,8 +56,8 @@ def events(b: Builder, out: object) -> None:
         for i, e in enumerate(out["Events"]):
             raw = e.get("CloudTrailEvent") if isinstance(e, dict) else None
             try:
-                items.append((json.loads(raw), pointer_join("/Events", i, "CloudTrailEvent")))
-            except (TypeError, ValueError):
+                items.append((json.loads(str(raw)), pointer_join("/Events", i, "CloudTrailEvent")))
+            except ValueError:
                 b.warn("import.not_understood", "CloudTrailEvent is not JSON.", f"/Events/{i}")
     else:
         items = [(out, "")]
@@ -73,14 +73,15 @@ def event_to_attempt(b: Builder, e: dict, ptr: str) -> None:
     name = str(e["eventName"])
     if service == "kms":
         name = _KMS_NAMES.get(name, name)
-    region = e.get("awsRegion") if isinstance(e.get("awsRegion"), str) else b.region
+    region = str(e.get("awsRegion") or b.region)
     attempt: dict = {"id": _attempt_id(b, e), "title": _title(e), "principal": ""}
     principal = _caller(b, e.get("userIdentity") or {}, pointer_join(ptr, "userIdentity"))
     if principal is None:
         return
     attempt["principal"] = principal
     attempt["action"] = f"{service}:{name}"
-    params = e.get("requestParameters") if isinstance(e.get("requestParameters"), dict) else {}
+    raw_params = e.get("requestParameters")
+    params: dict = raw_params if isinstance(raw_params, dict) else {}
     resource = _resource(b, service, e, params, ptr)
     if resource:
         attempt["resource"] = resource
@@ -131,9 +132,9 @@ def _caller(b: Builder, who: dict, ptr: str) -> str | None:
     if kind == "IAMUser" and isinstance(arn, str):
         _known(b, arn, ptr)
         return arn
-    if kind == "AssumedRole" and isinstance(arn, str) and _SESSION.fullmatch(arn):
+    m = _SESSION.fullmatch(arn) if isinstance(arn, str) else None
+    if kind == "AssumedRole" and isinstance(arn, str) and m is not None:
         issuer = ((who.get("sessionContext") or {}).get("sessionIssuer") or {}).get("arn")
-        m = _SESSION.fullmatch(arn)
         role_arn = issuer if isinstance(issuer, str) else f"arn:aws:iam::{m[1]}:role/{m[2]}"
         _known(b, role_arn, ptr)
         return arn
@@ -167,8 +168,8 @@ def _known(b: Builder, arn: str, ptr: str) -> None:
 
 
 def _resource(b: Builder, service: str, e: dict, params: dict, ptr: str) -> str:
-    arns = [
-        r.get("ARN")
+    arns: list[str] = [
+        str(r["ARN"])
         for r in e.get("resources") or []
         if isinstance(r, dict) and isinstance(r.get("ARN"), str)
     ]

@@ -33,9 +33,10 @@ def authorization_details(b: Builder, out: dict) -> None:
         counts["group"] += 1
     for i, user in enumerate(out.get("UserDetailList") or []):
         ptr = pointer_join("/UserDetailList", i)
-        item = _entity(b, "user", user, ptr)
-        if item is None:
+        found = _entity(b, "user", user, ptr)
+        if found is None:
             continue
+        item = found
         _inline(b, item, user.get("UserPolicyList"), ptr + "/UserPolicyList")
         _attached(b, item, user.get("AttachedManagedPolicies"), managed, ptr)
         groups = [g for g in user.get("GroupList") or [] if isinstance(g, str)]
@@ -62,9 +63,10 @@ def authorization_details(b: Builder, out: dict) -> None:
         counts["user"] += 1
     for i, role in enumerate(out.get("RoleDetailList") or []):
         ptr = pointer_join("/RoleDetailList", i)
-        item = _entity(b, "role", role, ptr)
-        if item is None:
+        found = _entity(b, "role", role, ptr)
+        if found is None:
             continue
+        item = found
         _trust(b, item, role, ptr)
         _inline(b, item, role.get("RolePolicyList"), ptr + "/RolePolicyList")
         _attached(b, item, role.get("AttachedManagedPolicies"), managed, ptr)
@@ -103,11 +105,14 @@ def _account_of(arn: object) -> str | None:
 
 def _entity(b: Builder, kind: str, obj: object, ptr: str) -> dict | None:
     name_field = "UserName" if kind == "user" else "RoleName"
-    account = _account_of(obj.get("Arn")) if isinstance(obj, dict) else None
+    if not isinstance(obj, dict):
+        b.warn("import.not_understood", f"A {kind} is an object.", ptr)
+        return None
+    account = _account_of(obj.get("Arn"))
     if account is None or not isinstance(obj.get(name_field), str):
         b.warn("import.not_understood", f"A {kind} needs a {name_field} and an Arn.", ptr)
         return None
-    path = obj.get("Path") if isinstance(obj.get("Path"), str) else "/"
+    path = str(obj.get("Path") or "/")
     item = b.principal(kind, account, obj[name_field], path)
     tags = tags_of(obj.get("Tags"))
     if tags:
@@ -123,7 +128,7 @@ def _trust(b: Builder, item: dict, role: dict, ptr: str) -> None:
 
 
 def _inline(b: Builder, owner: dict, items: object, ptr: str) -> None:
-    for i, entry in enumerate(items or []):
+    for i, entry in enumerate(items if isinstance(items, list) else []):
         where = pointer_join(ptr, i)
         if not isinstance(entry, dict) or not isinstance(entry.get("PolicyName"), str):
             b.warn("import.not_understood", "An inline policy needs a PolicyName.", where)
@@ -164,7 +169,7 @@ def _managed_policies(b: Builder, items: list) -> dict[str, tuple[str, dict]]:
 
 
 def _attached(b: Builder, owner: dict, items: object, managed: dict, ptr: str) -> None:
-    for i, entry in enumerate(items or []):
+    for i, entry in enumerate(items if isinstance(items, list) else []):
         where = pointer_join(ptr, "AttachedManagedPolicies", i)
         arn = entry.get("PolicyArn") if isinstance(entry, dict) else None
         if arn in managed:

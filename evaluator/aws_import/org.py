@@ -14,7 +14,7 @@ _POLICY_ARN = re.compile(r"arn:aws:organizations::([0-9]{12}):policy/(o-[a-z0-9]
 def describe_policy(b: Builder, out: dict) -> None:
     policy_out = out["Policy"]
     summary = policy_out.get("PolicySummary") or {}
-    kind = _TYPES.get(summary.get("Type"))
+    kind = _TYPES.get(str(summary.get("Type")))
     if kind is None:
         b.warn(
             "import.not_understood",
