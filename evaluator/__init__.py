@@ -6,10 +6,11 @@ This module is the whole public surface the web side and the command line use.
 
 from evaluator import catalogue as _catalogue
 from evaluator.catalogue_data import Catalogue, load_catalogue
-from evaluator.core.api import Edge, access_edges, check_policy
+from evaluator.core.api import access_matrix, check_policy
 from evaluator.core.crypto import KeyMaterial, MemoryMaterial
 from evaluator.core.engine import Evaluation, evaluate, expectation_holds, policy_problems
 from evaluator.core.loader import LoadResult, load_scenario
+from evaluator.core.matrix import AccessMatrix, Edge
 from evaluator.core.model import Scenario
 from evaluator.core.policy import Policy, parse_policy
 from evaluator.core.problems import CATALOGUE, Problem
@@ -29,6 +30,7 @@ def catalogue_actions() -> list[str]:
 
 __all__ = [
     "CATALOGUE",
+    "AccessMatrix",
     "AttemptResult",
     "Catalogue",
     "Decision",
@@ -41,7 +43,7 @@ __all__ = [
     "Problem",
     "Scenario",
     "Step",
-    "access_edges",
+    "access_matrix",
     "catalogue_actions",
     "catalogue_problems",
     "check_policy",
