@@ -68,13 +68,13 @@ ATTEMPT_GROUPS = {
 }
 
 
-def action_choices() -> list:
-    """The modelled actions first, then every other KMS, S3, STS and IAM action AWS lists."""
-    others = [a for a in engine.catalogue_actions() if a not in ACTIONS]
-    return [
-        ("Modelled by the playground", choices(ACTIONS)),
-        ("Other actions in AWS's catalogue (evaluated as not modelled)", choices(others)),
-    ]
+def other_actions() -> list[str]:
+    """Every KMS, S3, STS and IAM action AWS lists that the list of modelled ones lacks."""
+    return [a for a in engine.catalogue_actions() if a not in ACTIONS]
+
+
+def _other(action: str) -> str:
+    return "" if action in ACTIONS else action
 
 
 def _context_value(raw: str) -> object:
@@ -109,7 +109,10 @@ class AttemptForm(forms.Form):
     session_policy = forms.CharField(
         max_length=MAX_POLICY_CHARS, required=False, strip=False, widget=forms.Textarea
     )
-    action = forms.ChoiceField(choices=action_choices)
+    action = forms.ChoiceField(choices=choices(ACTIONS))
+    other_action = forms.CharField(
+        max_length=128, required=False, label="or another action from AWS's catalogue"
+    )
     resource = forms.CharField(max_length=MAX_REF, required=False, label="key or object")
     encryption_context = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     context = forms.CharField(
@@ -149,8 +152,21 @@ class AttemptForm(forms.Form):
     def clean_grant_tokens(self):
         return [t.strip() for t in self.cleaned_data["grant_tokens"].splitlines() if t.strip()]
 
+    def clean_other_action(self):
+        wanted = self.cleaned_data["other_action"].strip()
+        if not wanted:
+            return ""
+        known = {a.lower(): a for a in engine.catalogue_actions()}
+        if wanted.lower() not in known:
+            raise forms.ValidationError(
+                f"{wanted} is not a KMS, S3, STS or IAM action in AWS's catalogue."
+            )
+        return known[wanted.lower()]
+
     def clean(self):
         data = super().clean()
+        if data.get("other_action"):  # typed in: it overrides the list
+            data["action"] = data["other_action"]
         action = data.get("action", "")
         if data.get("session_policy", "").strip() and not (
             data.get("role_1") or data.get("role_2")
@@ -181,6 +197,7 @@ class AttemptForm(forms.Form):
             "title": attempt.get("title", ""),
             "principal": attempt.get("principal", ""),
             "action": attempt.get("action", "kms:Decrypt"),
+            "other_action": _other(attempt.get("action", "kms:Decrypt")),
             "resource": attempt.get("resource", ""),
             "encryption_context": format_pairs(attempt.get("encryption_context")),
             "context": format_pairs(attempt.get("context")),

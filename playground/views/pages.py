@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from playground import access, documents, store, workspace
+from playground.attempt_form import other_actions
 from playground.models import Scenario, Snapshot, WorkingCopy
 from playground.views import paste
 from playground.views.nodes import _space
@@ -66,7 +67,7 @@ def _page(request: HttpRequest, space: workspace.Space) -> HttpResponse:
         "history": _history(space),
     }
     if space.editable:
-        context.update(paste.paste_context(space))
+        context.update(paste.paste_context(space), catalogue_actions=other_actions())
     if attempt and any(a.get("id") == attempt for a in space.document.get("attempts") or []):
         evaluation = workspace.run(space, [attempt])
         result = next((r for r in evaluation.results if r.id == attempt), None)

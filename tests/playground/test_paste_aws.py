@@ -108,5 +108,21 @@ def test_a_typo_in_an_action_is_saved_with_a_warning_at_its_line(copy):
 
 def test_the_attempt_builder_offers_the_catalogue_actions(copy):
     html = copy.client.get(copy.base).content.decode()
+    assert '<datalist id="catalogue-actions">' in html and 'list="catalogue-actions"' in html
     assert '<option value="kms:ScheduleKeyDeletion">' in html
     assert '<option value="iam:PassRole">' in html
+
+
+def test_an_action_from_the_catalogue_is_saved_and_a_made_up_one_refused(copy):
+    key = copy.add("key", "app")
+    data = {
+        "principal": f"arn:aws:iam::{ACCOUNT}:root",
+        "action": "kms:Decrypt",
+        "resource": key,
+        "attempt_id": "sched",
+    }
+    copy.post("attempts/save/", {**data, "other_action": "kms:schedulekeydeletion"})
+    assert copy.doc["attempts"][0]["action"] == "kms:ScheduleKeyDeletion"
+    html = copy.post("attempts/save/", {**data, "attempt_id": "x", "other_action": "kms:Nope"})
+    assert "kms:Nope is not a KMS, S3, STS or IAM action" in html.content.decode()
+    assert len(copy.doc["attempts"]) == 1
