@@ -139,7 +139,12 @@ def _statement(stmt: dict, ptr: str, cat: Catalogue) -> list[Problem]:
         if not sep or service not in SERVICES:
             continue
         known = cat.actions[service]
-        matched = [a for a in known if fnmatch.fnmatchcase(a, action.lower())]
+        wanted = action.lower()
+        if "*" in wanted or "?" in wanted:
+            pattern = re.compile(fnmatch.translate(wanted))
+            matched = [a for a in known if pattern.match(a)]
+        else:
+            matched = [wanted] if wanted in known else []
         if not matched:
             out.append(_unknown_action(name, service, action, known, where))
         elif element == "Action":
@@ -186,8 +191,11 @@ def _lookup_key(key: str, cat: Catalogue) -> tuple[str, str] | None:
             if pattern.fullmatch(lower):
                 return name, kind
         return None
-    for info in cat.keys.get(service, {}).values():
-        if info.pattern.fullmatch(lower):
+    keys = cat.keys.get(service, {})
+    if lower in keys:
+        return keys[lower].name, keys[lower].type
+    for info in keys.values():
+        if info.pattern is not None and info.pattern.fullmatch(lower):
             return info.name, info.type
     return None
 

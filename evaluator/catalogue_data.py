@@ -25,7 +25,7 @@ class Action:
 class ConditionKey:
     name: str  # as AWS spells it, e.g. "kms:EncryptionContext:${EncryptionContextKey}"
     type: str  # String, ArrayOfString, Bool, Numeric, Date, ARN, ArrayOfARN, IPAddress, ...
-    pattern: re.Pattern[str]  # matches the lower-cased keys a policy may write
+    pattern: re.Pattern[str] | None  # for a template (`${TagKey}`): the keys it stands for
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +47,10 @@ class Catalogue:
         return sorted(f"{s}:{a.name}" for s, acts in self.actions.items() for a in acts.values())
 
 
-def _key_pattern(name: str) -> re.Pattern[str]:
+def _key_pattern(name: str) -> re.Pattern[str] | None:
     # `${TagKey}` and `<key>` stand for any suffix the policy writer picks.
+    if "$" not in name and "<" not in name:
+        return None  # a plain key is looked up by name
     parts = re.split(r"\$\{[^}]*\}|<[^>]*>", name.lower())
     return re.compile(".+".join(re.escape(p) for p in parts))
 

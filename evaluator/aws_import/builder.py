@@ -14,6 +14,7 @@ import re
 import uuid
 from urllib.parse import unquote
 
+from evaluator.core.arn import bucket_arn, group_arn, key_arn, principal_arn, root_arn
 from evaluator.core.problems import Problem, pointer_join, problem
 
 VERSION = "2012-10-17"
@@ -36,7 +37,7 @@ def root_key_policy(account: str) -> dict:
             {
                 "Sid": "Enable IAM User Permissions",
                 "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Principal": {"AWS": root_arn(account)},
                 "Action": "kms:*",
                 "Resource": "*",
             }
@@ -50,7 +51,7 @@ def account_trust_policy(account: str) -> dict:
         "Statement": [
             {
                 "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Principal": {"AWS": root_arn(account)},
                 "Action": "sts:AssumeRole",
             }
         ],
@@ -192,7 +193,7 @@ class Builder:
         return self.key(parts[3][4:], parts[2], parts[1], pointer)
 
     def key_arn(self, key: dict) -> str:
-        return f"arn:aws:kms:{key.get('region') or self.region}:{key['account']}:key/{key['id']}"
+        return key_arn(key.get("region") or self.region, key["account"], key["id"])
 
     def new_key(self, account: str, pointer: str) -> dict:
         """A key for output that does not say which key it is about."""
@@ -232,16 +233,16 @@ class Builder:
                     return k
         if "bucket" in kinds:
             for b in self.doc.get("buckets") or []:
-                if ref in (b["name"], f"arn:aws:s3:::{b['name']}"):
+                if ref in (b["name"], bucket_arn(b["name"])):
                     return b
         if {"user", "role"} & set(kinds):
             for p in self.doc.get("principals") or []:
-                arn = f"arn:aws:iam::{p['account']}:{p['type']}{p.get('path') or '/'}{p['name']}"
+                arn = principal_arn(p["account"], p["type"], p["name"], p.get("path") or "/")
                 if p["type"] in kinds and ref == arn:
                     return p
         if "group" in kinds:
             for g in self.doc.get("groups") or []:
-                if ref == f"arn:aws:iam::{g['account']}:group/{g['name']}":
+                if ref == group_arn(g["account"], g["name"]):
                     return g
         return None
 
