@@ -18,6 +18,7 @@ from playground.keystore import DbKeyMaterial
 load_scenario = evaluator.load_scenario
 check_policy = evaluator.check_policy
 catalogue_actions = evaluator.catalogue_actions
+expectation_holds = evaluator.expectation_holds
 
 
 def problem_dicts(problems) -> list[dict]:
