@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -31,7 +32,7 @@ def grant_edit(request: HttpRequest, response: HttpResponse, wc: WorkingCopy, to
         path=copy_path(wc.id),
         httponly=True,
         samesite="Lax",
-        secure=request.is_secure(),
+        secure=request.is_secure() or settings.SECURE_HTTPS,
     )
     return response
 

@@ -20,6 +20,17 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in TRUE_WORDS
 
 
+def env_int(name: str, default: int) -> int:
+    """A whole number; unset or blank means `default`, anything else is an error."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
 def env_list(name: str, default: str) -> list[str]:
     """A comma-separated list; blanks are dropped."""
     raw = os.environ.get(name, default)

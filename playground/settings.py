@@ -5,6 +5,9 @@ DEBUG         1/true/yes/on turns debug on; off otherwise
 ALLOWED_HOSTS comma list, default "127.0.0.1,localhost,testserver"
 CSRF_TRUSTED_ORIGINS  comma list of origins (e.g. https://kms.example.org)
 DATABASE_URL  default sqlite:///<project>/db.sqlite3; postgres:// URLs work
+SECURE_HTTPS  1 when served over HTTPS: redirect to https, HSTS, secure cookies
+HSTS_SECONDS  HSTS max-age with SECURE_HTTPS (default one year)
+BEHIND_PROXY  1 when a proxy in front sets X-Forwarded-Proto (and -For)
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from playground.envconf import env_bool, env_list, secret_key_from_file
+from playground.envconf import env_bool, env_int, env_list, secret_key_from_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -36,6 +39,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "playground.headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,6 +63,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "playground.headers.csp_nonce",
             ],
         },
     },
@@ -91,6 +96,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Messages live in a signed cookie, never in the session table: a GET writes nothing.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
+# Behind HTTPS (SECURE_HTTPS=1): what `manage.py check --deploy` asks for.
+SECURE_HTTPS = env_bool("SECURE_HTTPS")
+if SECURE_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# BEHIND_PROXY=1: a proxy in front (nginx, a load balancer) says, in
+# X-Forwarded-Proto, whether the client came over HTTPS.
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Django prints errors to the console only in debug; in production (gunicorn)
 # send warnings and errors to stderr too.
