@@ -8,6 +8,8 @@ DATABASE_URL  default sqlite:///<project>/db.sqlite3; postgres:// URLs work
 SECURE_HTTPS  1 when served over HTTPS: redirect to https, HSTS, secure cookies
 HSTS_SECONDS  HSTS max-age with SECURE_HTTPS (default one year)
 BEHIND_PROXY  1 when a proxy in front sets X-Forwarded-Proto (and -For)
+RATE_LIMIT_NEW, RATE_LIMIT_FORK, RATE_LIMIT_SHARE  per client, e.g. 30/10m, or off
+COPY_STORAGE_LIMIT_KB  what one working copy may store, undo history included
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from playground.envconf import env_bool, env_int, env_list, secret_key_from_file
+from playground.envconf import env_bool, env_int, env_list, env_rate, secret_key_from_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -48,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "playground.keystore.ReadsWriteNothing",
 ]
 
 ROOT_URLCONF = "playground.urls"
@@ -65,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "playground.headers.csp_nonce",
             ],
+            "builtins": ["playground.templatetags.revision"],
         },
     },
 ]
@@ -76,6 +80,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Readers never wait for the writer (WAL); a writer takes the lock when its
+    # transaction begins (IMMEDIATE), so it waits its turn instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en-us"
@@ -96,6 +108,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# What one client may make, and what one working copy may store.
+RATE_LIMITS = {
+    "new": env_rate("RATE_LIMIT_NEW", "30/10m"),
+    "fork": env_rate("RATE_LIMIT_FORK", "30/10m"),
+    "share": env_rate("RATE_LIMIT_SHARE", "60/10m"),
+}
+COPY_STORAGE_LIMIT_KB = env_int("COPY_STORAGE_LIMIT_KB", 4096)
+
 # Messages live in a signed cookie, never in the session table: a GET writes nothing.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 

@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from playground import access, documents, store, workspace
+from playground import access, documents, limits, store, workspace
 from playground.models import Scenario, Snapshot, WorkingCopy
+from playground.views.common import too_many
 from playground.views.nodes import _space
 
 
@@ -37,8 +38,13 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-def _open(request: HttpRequest, document: dict, lineage: str | None = None) -> HttpResponse:
-    wc, token = store.create(document, lineage=lineage)
+def _open(request: HttpRequest, document: dict) -> HttpResponse:
+    client = limits.client_id(request)
+    try:
+        limits.check(client, "new")
+    except limits.RateLimited as limited:
+        return too_many(request, limited)
+    wc, token = store.create(document, client=client)
     return access.grant_edit(request, redirect(f"/w/{wc.id}/"), wc, token)
 
 
