@@ -21,7 +21,7 @@ STATIC_SRC := $(shell find static -type f -not -path 'static/dist/*' 2>/dev/null
 help:
 	@echo "make run     start the dev server on http://127.0.0.1:$(PORT)/ (DEBUG on)"
 	@echo "make serve   start gunicorn on http://127.0.0.1:$(PORT)/ (DEBUG off)"
-	@echo "make test    ruff, import contracts and the whole pytest suite (browser included)"
+	@echo "make test    ruff, import contracts, the whole pytest suite (browser included), PostgreSQL pass"
 	@echo "make lint    ruff check, ruff format --check, lint-imports"
 	@echo "make format  ruff format"
 	@echo "make clean   remove .venv, node_modules and built files (keeps db.sqlite3, .secret_key)"
@@ -62,8 +62,12 @@ lint: $(PIP_STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
+# The whole suite on SQLite, then the database-facing tests on PostgreSQL
+# (tests/pg_pass.py: skipped, saying so, when no server can be reached,
+# unless REQUIRE_POSTGRES=1).
 test: $(PIP_STAMP) $(BUNDLE) lint
 	$(VENV)/bin/pytest
+	$(PY) tests/pg_pass.py
 
 format: $(PIP_STAMP)
 	$(VENV)/bin/ruff format .
