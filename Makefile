@@ -22,7 +22,7 @@ help:
 	@echo "make run     start the dev server on http://127.0.0.1:$(PORT)/ (DEBUG on)"
 	@echo "make serve   start gunicorn on http://127.0.0.1:$(PORT)/ (DEBUG off)"
 	@echo "make test    ruff, import contracts and the whole pytest suite (browser included)"
-	@echo "make lint    ruff check, ruff format --check, lint-imports"
+	@echo "make lint    ruff check, ruff format --check, lint-imports, mypy (evaluator/)"
 	@echo "make format  ruff format"
 	@echo "make clean   remove .venv, node_modules and built files (keeps db.sqlite3, .secret_key)"
 
@@ -61,6 +61,7 @@ lint: $(PIP_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 test: $(PIP_STAMP) $(BUNDLE) lint
 	$(VENV)/bin/pytest

@@ -14,7 +14,7 @@ import difflib
 import operator as _op
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from evaluator.core.condition_reasons import ClauseResult, explain_clause
 from evaluator.core.condition_values import (
@@ -63,6 +63,10 @@ __all__ = [
 ]
 
 SetOp = Literal["ForAnyValue", "ForAllValues"]
+# (request value, policy value) -> positive match. Both sides are the parsed forms
+# of the operator's kind (str, float, datetime, address, ...), so the table types
+# them as Any, which also lets operator.lt and friends stand in the table as they are.
+Compare = Callable[[Any, Any], bool]
 
 
 # --------------------------------------------------------------------------
@@ -76,7 +80,7 @@ class Operator:
     name: str
     prepare: Callable[[str], object]  # policy value -> compiled form (the validator)
     request: Callable[[str], object | None]  # request value -> comparable form, None = no match
-    compare: Callable[[object, object], bool]  # (request form, policy form) -> positive match
+    compare: Compare  # (request form, policy form) -> positive match
     verbs: tuple[str, str]  # "<request> <verb> <policy>" for a match and for a miss
     negated: bool = False
     variables: bool = False
@@ -130,7 +134,7 @@ _MATCH = ("matches", "does not match")
 _INSTANT = ("is the same instant as", "is not the same instant as")
 
 # name: (kind, positive comparison, negated?, (verb for a match, verb for a miss))
-_TABLE: dict[str, tuple[Kind, Callable[[object, object], bool], bool, tuple[str, str]]] = {
+_TABLE: dict[str, tuple[Kind, Compare, bool, tuple[str, str]]] = {
     "StringEquals": (TEXT, _same, False, _EQ),
     "StringNotEquals": (TEXT, _same, True, _EQ),
     "StringEqualsIgnoreCase": (FOLD, _same, False, ("equals (ignoring case)", "does not equal")),

@@ -187,7 +187,8 @@ class _Scanner:
 
     def skip_ws(self) -> None:
         start = self.i
-        end = _WS.match(self.text, start).end()  # type: ignore[union-attr]
+        found = _WS.match(self.text, start)  # `[ \t\n\r]*` always matches
+        end = found.end() if found else start
         if end != start:
             newlines = self.text.count("\n", start, end)
             if newlines:

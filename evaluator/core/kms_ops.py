@@ -214,7 +214,7 @@ def _checked_policy(
     return policy, None
 
 
-def _lockout_check(env: Env, ident: Identity, key: Key, policy: Policy, tr: Tracer):  # noqa: ANN202
+def _lockout_check(env: Env, ident: Identity, key: Key, policy: Policy, tr: Tracer):
     """R2.6, section 12 point 3: under the new policy (with the caller's own IAM
     policies) could the caller still call kms:PutKeyPolicy?"""
     old = env.world.key_policy.get(key.arn)
@@ -273,6 +273,7 @@ def iam_only_call(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallR
         put_key(ctx, "kms:KeySpec", "SYMMETRIC_DEFAULT", src)
         put_key(ctx, "kms:KeyUsage", "ENCRYPT_DECRYPT", src)
         put_key(ctx, "kms:KeyOrigin", "AWS_KMS", src)
+        put_key(ctx, "kms:MultiRegion", False, src)
     ctx.update(call.context)
     context_step(ctx, tr)
     ps = gather_policies(env, ident)  # IAM only: no resource policy, no RCP (R2.21)

@@ -7,18 +7,17 @@ form the statement named the caller. `decide.py` combines the answers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from .arn import resource_match
 from .condition_values import Context
 from .policy import Policy, PrincipalSpec, Statement
-from .trace import ElementVerdict, StatementVerdict
+from .trace import ElementVerdict, PrincipalKind, StatementVerdict
 from .variables import expand
 
 CallerKind = Literal["user", "role_session", "root", "service", "federated", "anonymous"]
-# How a resource policy named the caller (drives R1.14).
-PrincipalKind = Literal["any", "account", "user", "role", "session", "service", "root"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,17 +113,34 @@ def not_principal_excludes(spec: PrincipalSpec, caller: Caller) -> bool:
     return caller.account_root in aws
 
 
+def not_principal_names(spec: PrincipalSpec, caller: Caller) -> bool:
+    """True when NotPrincipal names the caller in any form: its own ARN, its role,
+    or its account (R5.7). An Allow never reaches a principal it names, however
+    partially (the IAM NotPrincipal page: Allow covers everyone *except* those listed,
+    and AWS may check the account, then the role, then the session)."""
+    if spec.any:
+        return True
+    if caller.kind == "service":
+        return bool(caller.service and caller.service.lower() in spec.services)
+    aws = spec.aws
+    if caller.arn in aws or (caller.role_arn is not None and caller.role_arn in aws):
+        return True
+    return caller.account is not None and caller.account_root in aws
+
+
 def _principal_applies(stmt: Statement, caller: Caller) -> tuple[bool, PrincipalKind | None]:
     if stmt.principal is not None:
         kind = principal_match(stmt.principal, caller)
         return kind is not None, kind
     if stmt.not_principal is not None:
+        if stmt.is_allow:
+            return not not_principal_names(stmt.not_principal, caller), "any"
         return not not_principal_excludes(stmt.not_principal, caller), "any"
     return True, None
 
 
 def _action_applies(stmt: Statement, action: str) -> bool:
-    hit = any(m.match(action) for m in stmt.action_matchers)  # type: ignore[attr-defined]
+    hit = any(m.match(action) for m in stmt.action_matchers)
     return not hit if stmt.not_action else hit
 
 
@@ -240,6 +256,11 @@ def _principal_detail(stmt: Statement, req: Request, kind: PrincipalKind | None,
         listed = stmt.not_principal.describe()
         if ok:
             return f"{who} is not exempted by NotPrincipal {listed}"
+        if stmt.is_allow:
+            return (
+                f"{who} is named (itself, its role or its account) by NotPrincipal {listed}, "
+                "so this Allow never reaches it"
+            )
         return f"{who} is exempted by NotPrincipal {listed}"
     assert stmt.principal is not None
     listed = stmt.principal.describe()
@@ -296,7 +317,7 @@ def evaluate_policy(
                     break
             else:
                 if stmt.is_allow:
-                    allows.append((stmt, kind))  # type: ignore[arg-type]
+                    allows.append((stmt, kind))
                 else:
                     denies.append(stmt)
         if not allows and not denies:
@@ -316,7 +337,7 @@ def evaluate_policy(
 
 def _candidates(
     policy: Policy, req: Request, check_principal: bool
-) -> tuple[tuple[Statement, str | None], ...] | list[tuple[Statement, str | None]]:
+) -> Sequence[tuple[Statement, PrincipalKind | None]]:
     """Statements about this action that name this caller. Which statements name a
     caller is fixed, so a batch works it out once per caller and policy, and reuses
     it for every action (the caller's ARN carries who it is)."""

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from .conditions import Clause, compile_conditions
 from .problems import Problem, pointer_join, problem
 from .variables import has_variables, variables_enabled
-from .wildcard import compile_glob
+from .wildcard import GlobMatcher, compile_glob
 
 PolicyKind = Literal[
     "identity", "boundary", "session", "key", "bucket", "trust", "scp", "rcp", "endpoint"
@@ -107,7 +107,7 @@ class Statement:
     not_resource: bool
     conditions: tuple[Clause, ...]
     pointer: str
-    action_matchers: tuple[object, ...] = ()
+    action_matchers: tuple[GlobMatcher, ...] = ()
     resource_vars: bool = False
     # resource ARN -> does Resource/NotResource cover it (only without variables)
     resource_cache: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
@@ -167,7 +167,7 @@ class Policy:
             found = tuple(
                 st
                 for st in self.statements
-                if any(m.match(action) for m in st.action_matchers) != st.not_action  # type: ignore[attr-defined]
+                if any(m.match(action) for m in st.action_matchers) != st.not_action
             )
             self._by_action[action] = found
         return found
@@ -352,7 +352,7 @@ def _statement(
     return Statement(
         index=index,
         sid=sid,
-        effect=effect,  # type: ignore[arg-type]
+        effect="Allow" if effect == "Allow" else "Deny",  # checked above
         principal=principal,
         not_principal=not_principal,
         actions=actions or (),

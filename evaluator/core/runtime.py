@@ -15,7 +15,7 @@ from .fixes import fixes_for
 from .match import Caller, Request, principal_match
 from .model import Grant, Principal
 from .policy import Policy, Statement
-from .trace import Step
+from .trace import Authorization, Step
 from .world import World
 
 
@@ -53,7 +53,7 @@ class Identity:
 class CallResult:
     """One service call's answer (a KMS call, an S3 request, an AssumeRole)."""
 
-    authorization: str
+    authorization: Authorization
     outcome: str
     reason: str
     rule: str | None = None

@@ -7,6 +7,8 @@ principal, `kms:ViaService` for S3 and the `aws:s3:arn` context (R8.4, R8.5).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from .condition_values import ContextEntry
 from .context import put_key
 from .decide import authorize
@@ -89,7 +91,7 @@ def kms_via_s3(
     obj_key: str,
     enc: Encryption,
     extra: dict[str, ContextEntry],
-    user_context: dict[str, str] | None,
+    user_context: Mapping[str, str] | None,
     tr: Tracer,
 ) -> CallResult:
     """The nested KMS call S3 makes for the caller (R8.4, R1.21)."""
@@ -154,7 +156,7 @@ def s3_operation(
     resource: str,
     destination: str | None,
     extra: dict[str, ContextEntry],
-    user_context: dict[str, str] | None,
+    user_context: Mapping[str, str] | None,
     tr: Tracer,
 ) -> CallResult:
     """GetObject, PutObject, CopyObject and ReplicateObject, each with its KMS steps."""
@@ -226,7 +228,7 @@ def _note(tr: Tracer, title: str, detail: str, rule: str = "R8.1") -> None:
         tr.add(Step(kind="rule", title=title, verdict="info", detail=detail, rule=rule))
 
 
-def _copy(env, ident, src_bucket, src_key, resource, destination, extra, user_context, tr):  # noqa: ANN001, ANN202
+def _copy(env, ident, src_bucket, src_key, resource, destination, extra, user_context, tr):
     sc = env.world.scenario
     dparts = split_object(destination or "")
     dest = sc.bucket(dparts[0]) if dparts else None
@@ -260,7 +262,7 @@ def _copy(env, ident, src_bucket, src_key, resource, destination, extra, user_co
     return res
 
 
-def _replicate(env, ident, bucket, obj_key, resource, extra, tr):  # noqa: ANN001, ANN202
+def _replicate(env, ident, bucket, obj_key, resource, extra, tr):
     sc = env.world.scenario
     repl = bucket.replication
     if repl is None or not repl.rules:

@@ -48,7 +48,7 @@ class World:
         return policy
 
     @property
-    def org(self):  # noqa: ANN201 - the scenario's Organization or None
+    def org(self):
         return self.scenario.organization
 
     def in_org(self, account: str | None) -> bool:
@@ -161,9 +161,9 @@ def build_world(sc: Scenario) -> World:
                 own.extend(group_policies.get((p.account, gname), ()))
         w.identity[p.arn] = tuple(x for x in own if x is not None)
         if p.permissions_boundary is not None:
-            b = w.compile(p.permissions_boundary, "boundary", p.arn)
-            if b is not None:
-                w.boundary[p.arn] = b
+            pb = w.compile(p.permissions_boundary, "boundary", p.arn)
+            if pb is not None:
+                w.boundary[p.arn] = pb
         if p.type == "role":
             w.roles_by_name[(p.account, p.name)] = p
             if p.trust_policy is not None:

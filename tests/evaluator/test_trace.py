@@ -308,3 +308,41 @@ def test_without_trace_the_decision_and_its_fixes_remain(denied):
     assert bare.trace == ()
     assert bare.as_dict(trace=False)["trace"] == []
     assert bare.decision == denied.decision
+
+
+def test_json_trace_keeps_the_index_of_the_first_statement():
+    # 0 == False in Python: pruning empty members must not drop "index": 0.
+    statements = [
+        {
+            "Sid": sid,
+            "Effect": "Allow",
+            "Principal": {"AWS": OWNER},
+            "Action": "kms:DescribeKey",
+            "Resource": "*",
+        }
+        for sid in ("First", "Second")
+    ]
+    doc = {
+        "format": 1,
+        "accounts": [{"id": OWNER}],
+        "principals": [{"type": "user", "account": OWNER, "name": "alice"}],
+        "keys": [
+            {
+                "id": KEY_ID,
+                "account": OWNER,
+                "policy": {"Version": "2012-10-17", "Statement": statements},
+            }
+        ],
+        "attempts": [
+            {
+                "id": "a",
+                "principal": f"arn:aws:iam::{OWNER}:user/alice",
+                "action": "kms:Encrypt",
+                "resource": KEY_ARN,
+            }
+        ],
+    }
+    evaluation = evaluate(load_scenario(doc).scenario, now=NOW)
+    trace = json.loads(json.dumps(evaluation.results[0].as_dict()))["trace"]
+    (step,) = [s for s in trace if s.get("policy", {}).get("type") == "key policy"]
+    assert [s.get("index") for s in step["statements"]] == [0, 1]

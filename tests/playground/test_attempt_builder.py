@@ -152,7 +152,7 @@ def test_retire_grant_takes_the_grant_id_and_decrypt_takes_grant_tokens(copy):
 
 
 def test_create_key_takes_a_policy_and_reencrypt_a_destination(copy):
-    doc, case = _case("create-key.json", "create-key-lockout")
+    _doc, case = _case("create-key.json", "create-key-lockout")
     form = AttemptForm(
         {
             "principal": case["principal"],
