@@ -77,12 +77,16 @@ def base_context(
     """The global keys of a request: its own, then the caller's (built once per caller)."""
     w = env.world
     c = ident.caller
-    ctx = request_keys(
-        now=env.now,
-        region=region,
-        resource_account=resource_account,
-        resource_org=w.org_id_of(resource_account),
-    )
+    common = env.cache.get(("request", region, resource_account or ""))
+    if common is None:  # the same for every caller: built once per run
+        common = request_keys(
+            now=env.now,
+            region=region,
+            resource_account=resource_account,
+            resource_org=w.org_id_of(resource_account),
+        )
+        env.cache[("request", region, resource_account or "")] = common
+    ctx = dict(common)
     who = env.cache.get(("caller", c.arn))
     if who is None:
         tags = ident.entity.tags if ident.entity is not None else None
