@@ -22,7 +22,7 @@ help:
 	@echo "make run     start the dev server on http://127.0.0.1:$(PORT)/ (DEBUG on)"
 	@echo "make serve   start gunicorn on http://127.0.0.1:$(PORT)/ (DEBUG off)"
 	@echo "make test    ruff, import contracts, the whole pytest suite (browser included), PostgreSQL pass"
-	@echo "make lint    ruff check, ruff format --check, lint-imports"
+	@echo "make lint    ruff check, ruff format --check, lint-imports, mypy (evaluator/)"
 	@echo "make format  ruff format"
 	@echo "make clean   remove .venv, node_modules and built files (keeps db.sqlite3, .secret_key)"
 
@@ -61,6 +61,7 @@ lint: $(PIP_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 # The whole suite on SQLite, then the database-facing tests on PostgreSQL
 # (tests/pg_pass.py: skipped, saying so, when no server can be reached,

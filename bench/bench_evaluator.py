@@ -179,7 +179,7 @@ print(json.dumps({
 # ----------------------------------------------------------------------------- (b), (c)
 
 
-def load(path: Path):  # noqa: ANN201
+def load(path: Path):
     from evaluator import load_scenario
 
     loaded = load_scenario(path.read_bytes())
@@ -188,7 +188,7 @@ def load(path: Path):  # noqa: ANN201
     return loaded.scenario
 
 
-def timed_evaluate(scenario, trace: bool) -> tuple[float, object]:  # noqa: ANN001
+def timed_evaluate(scenario, trace: bool) -> tuple[float, object]:
     from evaluator import evaluate
 
     start = time.perf_counter()

@@ -120,7 +120,8 @@ def _write(wc: WorkingCopy, **fields) -> None:
 @contextmanager
 def _changing(wc: WorkingCopy):
     """A transaction; if it fails, `wc` is put back as it was read (nothing was stored)."""
-    before = {name: getattr(wc, name) for name in ("document", "drafts", "position", "version")}
+    names = ("document", "drafts", "position", "diff_base", "version")
+    before = {name: getattr(wc, name) for name in names}
     try:
         with transaction.atomic():
             yield
@@ -145,7 +146,7 @@ def save(wc: WorkingCopy, document: dict, *, drafts: dict | None = None) -> Work
                 _fit_storage(wc)
             return wc
         position = wc.position + 1
-        _write(wc, document=document, drafts=drafts, position=position)
+        _write(wc, document=document, drafts=drafts, position=position, diff_base=wc.position)
         revisions = Revision.objects.filter(working_copy=wc)
         revisions.filter(number__gte=position).delete()  # the redo branch is gone
         Revision.objects.create(
@@ -207,7 +208,7 @@ def step_history(wc: WorkingCopy, direction: int) -> bool:
     if rev is None:
         return False
     with _changing(wc):
-        _write(wc, document=rev.document, position=rev.number, drafts={})
+        _write(wc, document=rev.document, position=rev.number, drafts={}, diff_base=wc.position)
     return True
 
 
@@ -240,18 +241,3 @@ def share(wc: WorkingCopy, *, client: str = "") -> Snapshot:
             )
     except IntegrityError:  # the same share, made at the same moment by another request
         return Snapshot.objects.get(lineage=wc.lineage, digest=digest)
-
-
-def record_results(wc: WorkingCopy, summaries: dict) -> None:
-    """Keep the last results, merged, unless the copy changed since they were computed."""
-    with transaction.atomic():
-        row = (
-            WorkingCopy.objects.select_for_update()
-            .filter(pk=wc.pk, version=wc.version)
-            .values_list("results", flat=True)
-            .first()
-        )
-        if row is None:  # a newer version: these results describe an older document
-            return
-        wc.results = {**row, **summaries}
-        WorkingCopy.objects.filter(pk=wc.pk).update(results=wc.results, updated=timezone.now())

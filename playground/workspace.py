@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+import evaluator
 from playground import (
     attempt_form,
     canvas,
@@ -19,6 +20,7 @@ from playground import (
     form_values,
     forms,
     tracing,
+    verdicts,
 )
 from playground.models import Snapshot, WorkingCopy
 
@@ -31,7 +33,6 @@ class Space:
     lineage: str
     editable: bool
     drafts: dict = field(default_factory=dict)
-    results: dict = field(default_factory=dict)
     wc: WorkingCopy | None = None
     version: int = 0  # the working copy's version this page shows (0 for a snapshot)
 
@@ -52,9 +53,7 @@ class Space:
 def from_copy(wc: WorkingCopy, editable: bool) -> Space:
     """The copy as its owner (editable) or a viewer sees it: drafts are the owner's only."""
     drafts = wc.drafts if editable else {}
-    return Space(
-        "copy", wc.id, wc.document, wc.lineage, editable, drafts, wc.results, wc, wc.version
-    )
+    return Space("copy", wc.id, wc.document, wc.lineage, editable, drafts, wc, wc.version)
 
 
 def from_snapshot(snap: Snapshot) -> Space:
@@ -67,16 +66,10 @@ def from_snapshot(snap: Snapshot) -> Space:
 def canvas_context(
     space: Space, selected: str = "", *, add_kind: str = "role", add_account: str = ""
 ) -> dict:
-    loaded = space.loaded()
-    edges = (
-        canvas.cached_access_edges(loaded.scenario, space.lineage, space.document)
-        if loaded.ok
-        else []
-    )
     nodes = list(document_nodes.iter_nodes(space.document))
     return {
         "space": space,
-        "canvas": canvas.build(space.document, edges),
+        "canvas": canvas.build(space.document, verdicts.of(space).edges),
         "selected": selected,
         "accounts": [n for n in nodes if n.kind == "account"],
         "add_kinds": [(k, document_nodes.KIND_LABELS[k]) for k in document_nodes.ADDABLE_KINDS],
@@ -179,15 +172,17 @@ def _org_containers(doc: dict) -> list[tuple[str, str]]:
 def attempt_choices(doc: dict) -> dict:
     nodes = list(document_nodes.iter_nodes(doc))
     principals = [n.ref for n in nodes if n.kind in ("user", "role")]
-    roots = [f"arn:aws:iam::{n.ref}:root" for n in nodes if n.kind == "account"]
+    roots = [evaluator.root_arn(n.ref) for n in nodes if n.kind == "account"]
     resources = []
     for k in doc.get("keys") or []:
         arn = document_nodes.key_arn(doc, k)
         resources.append(arn)
-        prefix = arn.rsplit(":", 1)[0]
-        resources.extend(f"{prefix}:{a}" for a in k.get("aliases") or [])
+        region = k.get("region") or document_nodes.region_of(doc)
+        resources.extend(
+            evaluator.alias_arn(region, k["account"], a) for a in k.get("aliases") or []
+        )
     for b in doc.get("buckets") or []:
-        resources.extend(f"arn:aws:s3:::{b['name']}/{o['key']}" for o in b.get("objects") or [])
+        resources.extend(evaluator.object_arn(b["name"], o["key"]) for o in b.get("objects") or [])
     roles = [n.ref for n in nodes if n.kind == "role"]
     return {
         "principal_options": principals + roots,
@@ -205,10 +200,11 @@ def attempts_context(space: Space, *, form=None, editing: str = "", message: str
             if current
             else {"action": "kms:Decrypt"}
         )
+    current = verdicts.of(space).attempts
     rows = [
         {
             "attempt": a,
-            "result": space.results.get(a["id"]),
+            "result": current.get(a["id"]),
             "line": _attempt_line(a),
         }
         for a in attempts
@@ -251,11 +247,8 @@ def new_attempt_id(doc: dict, action: str) -> str:
 
 
 def run(space: Space, attempt_ids: list[str] | None):
-    """Evaluate some (or all) attempts of the space; returns (evaluation, summaries)."""
-    loaded = space.loaded()
-    evaluation = engine.evaluate(loaded.scenario, space.lineage, attempt_ids=attempt_ids)
-    summaries = {r.id: tracing.summary(r) for r in evaluation.results}
-    return evaluation, summaries
+    """Evaluate some (or all) attempts of the space with their traces."""
+    return engine.evaluate(space.loaded().scenario, space.lineage, attempt_ids=attempt_ids)
 
 
 def result_context(space: Space, result) -> dict:

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def reachable(url: str) -> str:
-    """"" if a connection works, else why not (one line)."""
+    """Empty if a connection works, else why not (one line)."""
     db = dj_database_url.parse(url)
     try:
         with psycopg.connect(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from .match import PolicyResult, PrincipalKind, Request, evaluate_policy
 from .policy import Policy
-from .trace import PolicyRef, Step, Tracer
+from .trace import Authorization, PolicyRef, Step, Tracer
 
 # Principal forms in a resource policy that grant by themselves, without an
 # identity-policy allow (R1.13, R1.14, R2.12). "account" only delegates (R1.19).
@@ -57,7 +57,7 @@ class ExtraAllow:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    authorization: str
+    authorization: Authorization
     rule: str
     reason: str
     results: tuple[PolicyResult, ...]
@@ -235,7 +235,7 @@ def _assumptions(kinds: set, extra: ExtraAllow | None, limits_ok: bool) -> tuple
             "modelled assumption (R1.14, section 12 point 2): a policy naming a role ARN "
             "is limited by the role's permissions boundary and session policy"
         )
-    if extra is not None and extra.kind == "account":
+    if extra is not None and extra.kind == "account" and extra.rule == "R3.5":
         out.append(
             "modelled assumption (R3.7, section 12 point 6): a grant to an account "
             "needs an IAM allow, like an account principal"
@@ -248,7 +248,7 @@ def _assumptions(kinds: set, extra: ExtraAllow | None, limits_ok: bool) -> tuple
     return tuple(out)
 
 
-def _decide_paths(  # noqa: PLR0913
+def _decide_paths(
     tr: Tracer,
     req: Request,
     ps: PolicySet,
@@ -268,25 +268,18 @@ def _decide_paths(  # noqa: PLR0913
     if same_account:
         if grant_ok and extra is not None:
             return _allow(tr, req, results, extra.rule, f"allowed through {extra.label}", "grant")
-        if direct:
+        # `direct` and `delegated` come from the resource result's kinds, so it exists.
+        if direct and resource is not None:
             how = "names the caller directly" if not identity_path else "names the caller"
-            return _allow(
-                tr,
-                req,
-                results,
-                "R1.14",
-                f"the {resource.policy.label} {how}",
-                "direct",  # type: ignore[union-attr]
-            )
+            return _allow(tr, req, results, "R1.14", f"the {resource.policy.label} {how}", "direct")
         if ps.resource_required:
-            if delegated and identity_path:
+            if delegated and identity_path and resource is not None:
                 return _allow(
                     tr,
                     req,
                     results,
                     "R2.2",
-                    f"the {ps.resource.label} trusts the account and an identity policy "  # type: ignore[union-attr]
-                    "allows",
+                    f"the {resource.policy.label} trusts the account and an identity policy allows",
                     "delegated",
                 )
         elif identity_path:

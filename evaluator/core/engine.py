@@ -12,7 +12,7 @@ from datetime import datetime
 from . import crypto
 from .context import attempt_keys
 from .crypto import KeyMaterial, MemoryMaterial, Random
-from .keytrust import IAM_ONLY_OPS, KNOWN_OPS
+from .keytrust import IAM_ONLY_OPS, KNOWN_OPS, resolve_key
 from .kms import kms_call
 from .kms_auth import KmsCall
 from .kms_ops import iam_only_call
@@ -23,14 +23,15 @@ from .runtime import CallResult, Env, Identity
 from .s3 import s3_operation
 from .sts import assume_role
 from .trace import NULL_TRACER, AttemptResult, Decision, Step, Tracer
+from .vocabulary import AUTHORIZATIONS, DENY_AUTHORIZATIONS, is_denial
 from .world import World, build_world
-
-DENY_KINDS = ("implicit_deny", "explicit_deny")
 
 
 @dataclass(frozen=True)
 class Evaluation:
     results: tuple[AttemptResult, ...]
+    # The scenario's policy problems, then those of session policies, which are
+    # compiled when their attempt runs (one process only: a forked batch has none).
     problems: tuple[Problem, ...]
 
     @property
@@ -53,7 +54,7 @@ def compile_scenario(scenario: Scenario) -> World:
     return world
 
 
-def policy_problems(scenario: Scenario, positions=None) -> list[Problem]:  # noqa: ANN001
+def policy_problems(scenario: Scenario, positions=None) -> list[Problem]:
     return locate(compile_scenario(scenario).problems, positions)
 
 
@@ -92,7 +93,7 @@ def evaluate(
         result = run_attempt(env, attempt, tr)
         if wanted is None or attempt.id in wanted:
             results.append(result)
-    return Evaluation(tuple(results), problems)
+    return Evaluation(tuple(results), problems + tuple(env.problems))
 
 
 # Attempts that change what later attempts see keep a batch in one process.
@@ -173,7 +174,7 @@ def _run_packed(span: tuple[int, int]) -> list[tuple[object, ...]]:
     ]
 
 
-def _unpack(attempt: Attempt, row: tuple) -> AttemptResult:  # type: ignore[type-arg]
+def _unpack(attempt: Attempt, row: tuple) -> AttemptResult:
     auth, outcome, passed, warnings, rule, output = row
     return AttemptResult(
         id=attempt.id,
@@ -194,8 +195,8 @@ def expectation_holds(expect: str | None, authorization: str, outcome: str) -> b
     if expect is None:
         return None
     if expect == "deny":
-        return authorization in DENY_KINDS
-    if expect in ("allow", "implicit_deny", "explicit_deny"):
+        return authorization in DENY_AUTHORIZATIONS
+    if expect in AUTHORIZATIONS:  # "deny" is handled above
         return authorization == expect
     return outcome == expect
 
@@ -226,7 +227,7 @@ def run_attempt(env: Env, attempt: Attempt, tr: Tracer) -> AttemptResult:
         )
     warnings: list[str] = []
     for step in attempt.assume:
-        res, new = assume_role(
+        res, new, probs = assume_role(
             env,
             ident,
             step.role,
@@ -237,6 +238,7 @@ def run_attempt(env: Env, attempt: Attempt, tr: Tracer) -> AttemptResult:
             tr=tr,
         )
         warnings.extend(res.warnings)
+        env.problems.extend(probs)
         if new is None:
             return _finish(attempt, res, tr, warnings)  # a denied step stops the chain
         ident = new
@@ -246,7 +248,7 @@ def run_attempt(env: Env, attempt: Attempt, tr: Tracer) -> AttemptResult:
     return _finish(attempt, result, tr, warnings)
 
 
-def dispatch(env: Env, ident: Identity, attempt: Attempt, extra, tr: Tracer) -> CallResult:  # noqa: ANN001
+def dispatch(env: Env, ident: Identity, attempt: Attempt, extra, tr: Tracer) -> CallResult:
     action = attempt.action
     service, _, name = action.partition(":")
     service = service.lower()
@@ -265,13 +267,11 @@ def dispatch(env: Env, ident: Identity, attempt: Attempt, extra, tr: Tracer) -> 
         )
     if service == "sts" and name.lower() in ("assumerole", "assumerolewithwebidentity"):
         ext = attempt.context.get("sts:ExternalId")
-        res, _ = assume_role(
+        res, _, _ = assume_role(
             env,
             ident,
             attempt.resource or "",
-            external_id=ext  # type: ignore[arg-type]
-            if isinstance(ext, str)
-            else None,
+            external_id=ext if isinstance(ext, str) else None,
             session_name=None,
             session_policy=None,
             extra=extra,
@@ -295,7 +295,7 @@ _OPS = {
 }
 
 
-def _kms_attempt(env: Env, ident: Identity, attempt: Attempt, name: str, extra, tr) -> CallResult:  # noqa: ANN001
+def _kms_attempt(env: Env, ident: Identity, attempt: Attempt, name: str, extra, tr) -> CallResult:
     op = _OPS.get(name.lower()) or _CANONICAL.get(name.lower(), name)
     ciphertext = attempt.ciphertext
     data_key = local = None
@@ -341,8 +341,9 @@ def _kms_attempt(env: Env, ident: Identity, attempt: Attempt, name: str, extra, 
     return result
 
 
-def _reencrypt(env: Env, ident: Identity, call: KmsCall, attempt: Attempt, tr: Tracer):  # noqa: ANN202
+def _reencrypt(env: Env, ident: Identity, call: KmsCall, attempt: Attempt, tr: Tracer):
     """R9.5: ReEncryptFrom on the source key, ReEncryptTo on the destination."""
+    call.same_key = _same_key(env, ident, call, attempt.destination)
     child = tr.child()
     source = kms_call(env, ident, call, child)
     _nest(tr, "Source key: kms:ReEncryptFrom (R9.5)", source, child)
@@ -356,6 +357,7 @@ def _reencrypt(env: Env, ident: Identity, call: KmsCall, attempt: Attempt, tr: T
         via_service=attempt.via_service,
         context=call.context,
         grant_tokens=call.grant_tokens,
+        same_key=call.same_key,
     )
     child = tr.child()
     dest = kms_call(env, ident, dest_call, child)
@@ -367,6 +369,26 @@ def _reencrypt(env: Env, ident: Identity, call: KmsCall, attempt: Attempt, tr: T
         )
     dest.warnings = source.warnings + dest.warnings
     return dest
+
+
+def _same_key(env: Env, ident: Identity, call: KmsCall, destination: str | None) -> bool | None:
+    """kms:ReEncryptOnSameKey (R4.13): do the source and destination name one key?
+    None when either cannot be found (the call then fails on its own)."""
+    source = call.key_id
+    if call.ciphertext is not None:
+        try:
+            source = crypto.blob_key(call.ciphertext)
+        except crypto.CiphertextError:
+            return None
+    if source is None or destination is None:
+        return None
+    sc = env.world.scenario
+    account = ident.caller.account
+    src = resolve_key(sc, source, account, "ReEncryptFrom").key
+    dst = resolve_key(sc, destination, account, "ReEncryptTo").key
+    if src is None or dst is None:
+        return None
+    return src.arn == dst.arn
 
 
 def _nest(tr: Tracer, title: str, result: CallResult, child: Tracer) -> None:
@@ -408,11 +430,9 @@ def _finish(attempt: Attempt, result: CallResult, tr: Tracer, warnings: list[str
     reason = result.reason
     if outcome != "Success" and auth == "allow":
         reason = f"Authorized, but the service refused: {reason}"
-    decision = Decision(auth, outcome, reason, tuple(result.fixes), result.rule)  # type: ignore[arg-type]
+    decision = Decision(auth, outcome, reason, tuple(result.fixes), result.rule)
     if tr.on:
-        verdict = (
-            auth if outcome in ("Success", "AccessDeniedException", "AccessDenied") else "error"
-        )
+        verdict = auth if outcome == "Success" or is_denial(outcome) else "error"
         detail = reason + ("\nFix: " + "\nFix: ".join(result.fixes) if result.fixes else "")
         tr.add(
             Step(
@@ -431,7 +451,7 @@ def _finish(attempt: Attempt, result: CallResult, tr: Tracer, warnings: list[str
         id=attempt.id,
         title=attempt.title or "",
         action=attempt.action,
-        authorization=auth,  # type: ignore[arg-type]
+        authorization=auth,
         outcome=outcome,
         expect=attempt.expect,
         passed=expectation_holds(attempt.expect, auth, outcome),
@@ -445,7 +465,7 @@ def _finish(attempt: Attempt, result: CallResult, tr: Tracer, warnings: list[str
 def _headline(auth: str, outcome: str) -> str:
     if outcome == "Success":
         return "Allowed"
-    if outcome in ("AccessDeniedException", "AccessDenied"):
+    if is_denial(outcome):
         return {"explicit_deny": "Explicit deny", "implicit_deny": "Implicit deny"}.get(
             auth, outcome
         ) + f" ({outcome})"

@@ -33,7 +33,7 @@ def _near_misses(policy: Policy, req: Request) -> list[tuple[Statement, str]]:
         ok, _ = statement_applies(stmt, req, policy.variables, check_principal=False)
         if ok:
             continue
-        hit = any(m.match(req.action) for m in stmt.action_matchers)  # type: ignore[attr-defined]
+        hit = any(m.match(req.action) for m in stmt.action_matchers)
         if hit == stmt.not_action:
             out.append((stmt, "action"))
             continue
@@ -44,7 +44,7 @@ def _near_misses(policy: Policy, req: Request) -> list[tuple[Statement, str]]:
     return out
 
 
-def fixes_for(req: Request, ps: PolicySet, decided: Outcome, *, key=None) -> list[str]:  # noqa: ANN001
+def fixes_for(req: Request, ps: PolicySet, decided: Outcome, *, key=None) -> list[str]:
     if decided.authorization == "explicit_deny":
         return _deny_fixes(decided)
     fixes: list[str] = []
@@ -72,10 +72,10 @@ def fixes_for(req: Request, ps: PolicySet, decided: Outcome, *, key=None) -> lis
     if res is not None:
         for stmt, why in _near_misses(res, req):
             if why == "action":
-                named = principal_match(stmt.principal, caller) if stmt.principal else None
+                named_as = principal_match(stmt.principal, caller) if stmt.principal else None
                 whom = (
                     f"trusts account {caller.account} (IAM policies must allow too)"
-                    if named in ("account", "any")
+                    if named_as in ("account", "any")
                     else f"already names {who}"
                 )
                 fixes.append(

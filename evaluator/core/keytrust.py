@@ -295,7 +295,7 @@ def lockout_risk(policy: Policy, pointer: str) -> list[Problem]:
         names_someone = stmt.not_principal is not None or (
             stmt.principal is not None and (stmt.principal.any or bool(stmt.principal.aws))
         )
-        covers = any(m.match("kms:PutKeyPolicy") for m in stmt.action_matchers)  # type: ignore[attr-defined]
+        covers = any(m.match("kms:PutKeyPolicy") for m in stmt.action_matchers)
         if stmt.is_allow and names_someone and covers != stmt.not_action:
             return []
     return [

@@ -133,7 +133,7 @@ def kms_call(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallResult
     return merge(result, perform(env, ident, key, call, tr))
 
 
-def _resolve(env: Env, identifier: str, account: str | None, op: str):  # noqa: ANN202
+def _resolve(env: Env, identifier: str, account: str | None, op: str):
     """resolve_key, remembered for the run (the scenario does not change)."""
     cache_key = (identifier, account, op)
     found = env.resolved.get(cache_key)

@@ -9,17 +9,19 @@ the key policy lockout check (R2.6).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from .condition_values import ContextEntry
-from .context import display_name, put_key
+from .context import put_key
 from .decide import ExtraAllow, PolicySet, authorize
 from .grants import check_grants, child_grant_ok
 from .keytrust import ALGORITHM_OPS, CONTEXT_OPS, CROSS_ACCOUNT_OPS
 from .match import Request
 from .model import Grant, GrantRequest, Key, NamedPolicy
+from .policy import Policy
 from .runtime import CallResult, Env, Identity, base_context, decided_result, gather_policies
-from .trace import ContextValue, Step, Tracer
+from .trace import Authorization, ContextValue, Step, Tracer
 
 ASSUME_CROSS_OP = (
     "modelled assumption (section 12 point 16): an operation that never works across "
@@ -32,7 +34,7 @@ class KmsCall:
     op: str
     key_id: str | None = None
     ciphertext: str | None = None
-    encryption_context: dict[str, str] | None = None
+    encryption_context: Mapping[str, str] | None = None
     via_service: str | None = None
     context: dict[str, ContextEntry] = field(default_factory=dict)
     grant_tokens: tuple[str, ...] = ()
@@ -45,9 +47,15 @@ class KmsCall:
     data_key: bytes | None = None  # for ciphertext produced earlier by a data key
     local_ciphertext: str | None = None
     attempt_id: str | None = None  # a grant created by the attempt takes this id
+    # Judge the call under this key policy instead of the key's own: the lockout
+    # check asks what a new policy would allow, without touching the shared World.
+    key_policy: Policy | None = None
+    same_key: bool | None = None  # ReEncrypt: the destination is the source key (R4.13)
 
 
-def deny(code: str, reason: str, tr: Tracer, rule: str | None, auth: str = "implicit_deny"):
+def deny(
+    code: str, reason: str, tr: Tracer, rule: str | None, auth: Authorization = "implicit_deny"
+) -> CallResult:
     if tr.on:
         tr.add(Step(kind="error", title=code, verdict=auth, detail=reason, rule=rule))
     return CallResult(auth, code, reason, rule)
@@ -69,12 +77,32 @@ def _base_context(env: Env, ident: Identity, key: Key) -> dict[str, ContextEntry
         return found
     ctx = base_context(env, ident, region=key.region, resource_account=key.account)
     put_key(ctx, "kms:CallerAccount", c.account, "the caller's account (R4.3)")
-    put_key(ctx, "kms:KeySpec", key.spec, "the key's properties (R4.9)")
-    put_key(ctx, "kms:KeyUsage", key.usage, "the key's properties (R4.9)")
-    put_key(ctx, "kms:KeyOrigin", key.origin, "the key's properties (R4.9)")
+    for name, value in key_properties(env, key):
+        put_key(ctx, name, value, "the key's properties (R4.9, R4.13)")
     put_key(ctx, "kms:ResourceAliases", list(key.aliases), "the key's aliases (R4.8)")
     env.cache[cache_key] = ctx
     return ctx
+
+
+def key_properties(env: Env, key: Key) -> list[tuple[str, object]]:
+    """The condition keys KMS fills from the key itself on every key resource
+    operation (R4.9, R4.13). kms:MultiRegionKeyType exists only for multi-Region
+    keys: the first key drawn with an mrk- id is the primary, later ones replicas."""
+    props: list[tuple[str, object]] = [
+        ("kms:KeySpec", key.spec),
+        ("kms:CustomerMasterKeySpec", key.spec),  # deprecated name, same value (R4.9)
+        ("kms:KeyUsage", key.usage),
+        ("kms:CustomerMasterKeyUsage", key.usage),
+        ("kms:KeyOrigin", key.origin),
+        ("kms:MultiRegion", key.is_multi_region),
+    ]
+    if key.is_multi_region:
+        first = next(
+            (k for k in env.world.scenario.keys if k.id == key.id and k.account == key.account),
+            key,
+        )
+        props.append(("kms:MultiRegionKeyType", "PRIMARY" if first is key else "REPLICA"))
+    return props
 
 
 def kms_context(env: Env, ident: Identity, key: Key, call: KmsCall, alias: str | None):
@@ -101,6 +129,13 @@ def kms_context(env: Env, ident: Identity, key: Key, call: KmsCall, alias: str |
         put_key(ctx, "kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT", "the algorithm used (R4.6)")
     if alias:
         put_key(ctx, "kms:RequestAlias", alias, "the alias in the request (R4.7)")
+    if call.same_key is not None and call.op in ("ReEncryptFrom", "ReEncryptTo"):
+        put_key(
+            ctx,
+            "kms:ReEncryptOnSameKey",
+            call.same_key,
+            "the ReEncrypt request: is the destination key the source key? (R4.13)",
+        )
     if call.op in ("CreateGrant", "ListGrants", "RevokeGrant"):
         put_key(
             ctx,
@@ -130,10 +165,13 @@ def kms_context(env: Env, ident: Identity, key: Key, call: KmsCall, alias: str |
     return ctx
 
 
-def policy_set(env: Env, ident: Identity, key: Key, ctx: dict, op: str) -> PolicySet:
+def policy_set(
+    env: Env, ident: Identity, key: Key, ctx: dict, op: str, key_policy: Policy | None = None
+) -> PolicySet:
     vpce = ctx.get("aws:sourcevpce")
     ref = vpce.values[0] if vpce is not None and vpce.values else ""
-    resource = env.world.key_policy.get(key.arn)  # swapped during the lockout check
+    resource = key_policy if key_policy is not None else env.world.key_policy.get(key.arn)
+    # The cache holds the policy it keys by id, so the id cannot be reused in this run.
     cache_key = (
         ident.caller.arn,
         key.arn,
@@ -144,15 +182,17 @@ def policy_set(env: Env, ident: Identity, key: Key, ctx: dict, op: str) -> Polic
     )
     found = env.policy_sets.get(cache_key)
     if found is None:
-        found = env.policy_sets[cache_key] = _policy_set(env, ident, key, ref, op)
+        found = env.policy_sets[cache_key] = _policy_set(env, ident, key, ref, op, resource)
     return found
 
 
-def _policy_set(env: Env, ident: Identity, key: Key, ref: str, op: str) -> PolicySet:
+def _policy_set(
+    env: Env, ident: Identity, key: Key, ref: str, op: str, resource: Policy | None
+) -> PolicySet:
     return gather_policies(
         env,
         ident,
-        resource=env.world.key_policy.get(key.arn),
+        resource=resource,
         resource_required=True,  # R1.13, R2.2: the key policy is the gate
         resource_account=key.account,
         aws_managed=key.manager == "AWS",
@@ -165,7 +205,7 @@ def _policy_set(env: Env, ident: Identity, key: Key, ref: str, op: str) -> Polic
 def context_step(ctx: dict[str, ContextEntry], tr: Tracer) -> None:
     if tr.on:
         values = tuple(
-            ContextValue(display_name(k), e.values, e.source) for k, e in sorted(ctx.items())
+            ContextValue(e.name or k, e.values, e.source) for k, e in sorted(ctx.items())
         )
         tr.add(
             Step(
@@ -222,19 +262,19 @@ def authorize_kms(
             )
     ctx = kms_context(env, ident, key, call, alias)
     context_step(ctx, tr)
-    req = Request(c, f"kms:{op}", key.arn, key.account, ctx)
-    ps = policy_set(env, ident, key, ctx, op)
+    req = Request(c, f"kms:{op}", key.arn, key.account, ctx, env.memo)
+    ps = policy_set(env, ident, key, ctx, op, call.key_policy)
     if op == "RetireGrant":
         # R3.15: kms:RetireGrant in a key policy has no effect; IAM delegates it
         # within the key's account, and the grant itself names who else may retire.
         ps = replace(ps, resource=None, resource_required=False)
     extra = None
-    if op not in ("RevokeGrant", "ListGrants"):  # R3.16: grants never give these
-        extra = _grant_path(env, ident, key, call, op, tr)
     if op == "RetireGrant":
-        retire = _retire_path(env, key, call, ident, tr)
-        if retire is not None:
-            extra = retire
+        # R3.15: the grant being retired says who may retire it; another grant's
+        # RetireGrant operation covers only that other grant.
+        extra = _retire_path(env, key, call, ident, tr)
+    elif op not in ("RevokeGrant", "ListGrants"):  # R3.16: grants never give these
+        extra = _grant_path(env, ident, key, call, op, tr)
     decided = authorize(req, ps, tr, extra=extra, identity_free=c.kind == "root")
     result = decided_result(env, decided, req, ps, "AccessDeniedException", key=key)
     if decided.authorization == "implicit_deny" and env.explain:
@@ -308,4 +348,21 @@ def _retire_path(env: Env, key: Key, call: KmsCall, ident: Identity, tr: Tracer)
         return ExtraAllow(f"the retiring principal of grant {grant.id}", "user", "R3.15")
     if grant.grantee in names and "RetireGrant" in grant.operations:
         return ExtraAllow(f"grant {grant.id} (it includes RetireGrant)", "user", "R3.15")
+    # R3.15: a retiring principal that is an account (often another one than the
+    # key's) lets that account's IAM policies delegate kms:RetireGrant; the key
+    # policy has no say (the KMS guide, retiring and revoking grants).
+    account = {c.account_root, c.account} if c.account else set()
+    if grant.retiring and grant.retiring in account:
+        return ExtraAllow(
+            f"the retiring account of grant {grant.id}, through its IAM policies",
+            "account",
+            "R3.15",
+        )
+    if grant.grantee in account and "RetireGrant" in grant.operations:
+        return ExtraAllow(
+            f"grant {grant.id} to account {c.account} (it includes RetireGrant), through "
+            "that account's IAM policies",
+            "account",
+            "R3.15",
+        )
     return None

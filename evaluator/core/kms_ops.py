@@ -214,18 +214,12 @@ def _checked_policy(
     return policy, None
 
 
-def _lockout_check(env: Env, ident: Identity, key: Key, policy: Policy, tr: Tracer):  # noqa: ANN202
+def _lockout_check(env: Env, ident: Identity, key: Key, policy: Policy, tr: Tracer):
     """R2.6, section 12 point 3: under the new policy (with the caller's own IAM
     policies) could the caller still call kms:PutKeyPolicy?"""
-    old = env.world.key_policy.get(key.arn)
-    env.world.key_policy[key.arn] = policy
-    try:
-        probe = authorize_kms(env, ident, key, KmsCall("PutKeyPolicy"), None, NULL_TRACER)
-    finally:
-        if old is None:
-            del env.world.key_policy[key.arn]
-        else:
-            env.world.key_policy[key.arn] = old
+    probe = authorize_kms(
+        env, ident, key, KmsCall("PutKeyPolicy", key_policy=policy), None, NULL_TRACER
+    )
     if probe.authorization != "allow":
         return fail(
             "MalformedPolicyDocumentException",
@@ -273,10 +267,11 @@ def iam_only_call(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallR
         put_key(ctx, "kms:KeySpec", "SYMMETRIC_DEFAULT", src)
         put_key(ctx, "kms:KeyUsage", "ENCRYPT_DECRYPT", src)
         put_key(ctx, "kms:KeyOrigin", "AWS_KMS", src)
+        put_key(ctx, "kms:MultiRegion", False, src)
     ctx.update(call.context)
     context_step(ctx, tr)
     ps = gather_policies(env, ident)  # IAM only: no resource policy, no RCP (R2.21)
-    req = Request(c, f"kms:{call.op}", "*", c.account, ctx)
+    req = Request(c, f"kms:{call.op}", "*", c.account, ctx, env.memo)
     decided = authorize(req, ps, tr, identity_free=c.kind == "root")
     result = decided_result(env, decided, req, ps, "AccessDeniedException")
     if decided.authorization != "allow" or call.op != "CreateKey":

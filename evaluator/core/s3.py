@@ -7,13 +7,16 @@ principal, `kms:ViaService` for S3 and the `aws:s3:arn` context (R8.4, R8.5).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from .arn import S3_BUCKET_ARN
 from .condition_values import ContextEntry
 from .context import put_key
 from .decide import authorize
 from .kms import kms_call
 from .kms_auth import KmsCall
 from .match import Request
-from .model import Bucket, Encryption
+from .model import Bucket, Encryption, Scenario
 from .runtime import CallResult, Env, Identity, base_context, decided_result, gather_policies
 from .trace import Step, Tracer
 
@@ -21,9 +24,9 @@ SSE_S3 = Encryption("AES256", None, False)
 
 
 def split_object(arn: str) -> tuple[str, str] | None:
-    if not arn.startswith("arn:aws:s3:::") or "/" not in arn:
+    if not arn.startswith(S3_BUCKET_ARN) or "/" not in arn:
         return None
-    bucket, _, key = arn[len("arn:aws:s3:::") :].partition("/")
+    bucket, _, key = arn[len(S3_BUCKET_ARN) :].partition("/")
     return bucket, key
 
 
@@ -62,7 +65,7 @@ def s3_authorize(
         endpoint_ref=vpce.values[0] if vpce is not None and vpce.values else "",
         endpoint_service="s3",
     )
-    req = Request(c, action, resource, bucket.account, ctx)
+    req = Request(c, action, resource, bucket.account, ctx, env.memo)
     child = tr.child()
     decided = authorize(req, ps, child, identity_free=c.kind == "root")
     result = decided_result(env, decided, req, ps, "AccessDenied")
@@ -81,6 +84,18 @@ def s3_authorize(
     return result
 
 
+def sse_key_ref(sc: Scenario, bucket: Bucket, enc: Encryption) -> str | None:
+    """The key identifier S3 passes to KMS for SSE-KMS; None for an undrawn aws/s3 key."""
+    if enc.key:
+        return enc.key
+    # R8.7: SSE-KMS without a key id means the AWS managed aws/s3 key
+    managed = next(
+        (k for k in sc.keys if k.account == bucket.account and "alias/aws/s3" in k.aliases),
+        None,
+    )
+    return managed.arn if managed is not None else None
+
+
 def kms_via_s3(
     env: Env,
     ident: Identity,
@@ -89,29 +104,19 @@ def kms_via_s3(
     obj_key: str,
     enc: Encryption,
     extra: dict[str, ContextEntry],
-    user_context: dict[str, str] | None,
+    user_context: Mapping[str, str] | None,
     tr: Tracer,
 ) -> CallResult:
     """The nested KMS call S3 makes for the caller (R8.4, R1.21)."""
     w = env.world
-    key_ref = enc.key
-    if not key_ref:  # R8.7: SSE-KMS without a key id means the AWS managed aws/s3 key
-        managed = next(
-            (
-                k
-                for k in w.scenario.keys
-                if k.account == bucket.account and "alias/aws/s3" in k.aliases
-            ),
-            None,
+    key_ref = sse_key_ref(w.scenario, bucket, enc)
+    if key_ref is None:
+        res = CallResult("allow", "Success", "SSE-KMS with the aws/s3 key (not drawn).")
+        res.warnings.append(
+            "the object uses the AWS managed aws/s3 key, which the scenario "
+            "does not draw; its KMS step was not evaluated"
         )
-        if managed is None:
-            res = CallResult("allow", "Success", "SSE-KMS with the aws/s3 key (not drawn).")
-            res.warnings.append(
-                "the object uses the AWS managed aws/s3 key, which the scenario "
-                "does not draw; its KMS step was not evaluated"
-            )
-            return res
-        key_ref = managed.arn
+        return res
     arn = bucket.arn if enc.bucket_key else f"{bucket.arn}/{obj_key}"
     context = {"aws:s3:arn": arn, **(user_context or {})}  # R8.5
     call = KmsCall(
@@ -154,7 +159,7 @@ def s3_operation(
     resource: str,
     destination: str | None,
     extra: dict[str, ContextEntry],
-    user_context: dict[str, str] | None,
+    user_context: Mapping[str, str] | None,
     tr: Tracer,
 ) -> CallResult:
     """GetObject, PutObject, CopyObject and ReplicateObject, each with its KMS steps."""
@@ -200,7 +205,7 @@ def s3_operation(
         header = extra.get("s3:x-amz-copy-source")
         if destination is None and header is not None and header.values:
             # The request is made on the destination; the header names the source.
-            source = "arn:aws:s3:::" + header.values[0].lstrip("/")
+            source = S3_BUCKET_ARN + header.values[0].lstrip("/")
             sparts = split_object(source)
             sbucket = sc.bucket(sparts[0]) if sparts else None
             if sparts is None or sbucket is None:
@@ -226,7 +231,7 @@ def _note(tr: Tracer, title: str, detail: str, rule: str = "R8.1") -> None:
         tr.add(Step(kind="rule", title=title, verdict="info", detail=detail, rule=rule))
 
 
-def _copy(env, ident, src_bucket, src_key, resource, destination, extra, user_context, tr):  # noqa: ANN001, ANN202
+def _copy(env, ident, src_bucket, src_key, resource, destination, extra, user_context, tr):
     sc = env.world.scenario
     dparts = split_object(destination or "")
     dest = sc.bucket(dparts[0]) if dparts else None
@@ -260,7 +265,7 @@ def _copy(env, ident, src_bucket, src_key, resource, destination, extra, user_co
     return res
 
 
-def _replicate(env, ident, bucket, obj_key, resource, extra, tr):  # noqa: ANN001, ANN202
+def _replicate(env, ident, bucket, obj_key, resource, extra, tr):
     sc = env.world.scenario
     repl = bucket.replication
     if repl is None or not repl.rules:

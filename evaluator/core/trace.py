@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Authorization = Literal["allow", "implicit_deny", "explicit_deny"]
+# How a resource policy named the caller (drives R1.14).
+PrincipalKind = Literal["any", "account", "user", "role", "session", "service", "root"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +48,7 @@ class StatementVerdict:
     pointer: str
     elements: tuple[ElementVerdict, ...] = ()
     conditions: tuple[ConditionVerdict, ...] = ()
-    principal_kind: str | None = None
+    principal_kind: PrincipalKind | None = None
 
     @property
     def label(self) -> str:

@@ -22,7 +22,7 @@ import pytest
 # calls from a thread with a running loop unless told this is fine.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect, sync_playwright
 
 # The page is ready once every deferred script ran and htmx processed the body.
 READY = (

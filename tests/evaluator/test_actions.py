@@ -10,7 +10,7 @@ KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890
 ROOT = "arn:aws:iam::111122223333:root"
 
 
-def _run(action: str):  # noqa: ANN202
+def _run(action: str):
     doc = {
         "format": 1,
         "accounts": [{"id": "111122223333"}],

@@ -70,7 +70,7 @@ def _scenario(extra_attempts: list[dict] | None = None) -> dict:
     }
 
 
-def _answers(results) -> list[tuple]:  # noqa: ANN001
+def _answers(results) -> list[tuple]:
     return [(r.id, r.authorization, r.outcome, r.passed, r.warnings) for r in results]
 
 

@@ -1,18 +1,24 @@
 """`python manage.py evaluate`: the command-line contract of scenario-format.md.
 
-Every test runs the real command in a subprocess, from the repository root,
-and looks only at what a user sees: the exit code, standard output and
-standard error.
+The tests call the command's entry point, `evaluator.cli.run`, in this process
+with captured standard streams, and look only at what a user sees: the exit
+code, standard output and standard error. A few contract tests at the end run
+the real `manage.py evaluate` in a subprocess, so the hand-over in manage.py,
+the exit status of the process and the bytes on its streams are checked too.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from evaluator import cli
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -93,8 +99,26 @@ def refused(id_: str, **extra) -> dict:
     return attempt(id_, READER, "kms:Decrypt", **extra)
 
 
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+@dataclass(frozen=True)
+class Ran:
+    """What a user sees of one run of the command."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str, stdin: str | None = None) -> Ran:
+    """The command, in this process: the same entry manage.py hands over to."""
+    out, err = io.StringIO(), io.StringIO()
+    inp = io.TextIOWrapper(io.BytesIO((stdin or "").encode()), encoding="utf-8")
+    code = cli.run(list(args), out, err, inp)
+    return Ran(code, out.getvalue(), err.getvalue())
+
+
+def run_process(*args: str, stdin: str | None = None) -> Ran:
+    """The real `python manage.py evaluate`, in its own process."""
+    proc = subprocess.run(
         [sys.executable, "manage.py", "evaluate", *args],
         cwd=REPO,
         input=stdin,
@@ -102,6 +126,7 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str
         text=True,
         timeout=120,
     )
+    return Ran(proc.returncode, proc.stdout, proc.stderr)
 
 
 def write(tmp_path: Path, document: dict | str, name: str = "scenario.json") -> str:
@@ -111,7 +136,7 @@ def write(tmp_path: Path, document: dict | str, name: str = "scenario.json") -> 
     return str(path)
 
 
-def as_json(proc: subprocess.CompletedProcess[str]) -> dict:
+def as_json(proc: Ran) -> dict:
     """stdout must be exactly one JSON object, nothing before or after it."""
     return json.loads(proc.stdout)
 
@@ -124,7 +149,7 @@ def line_col_of(text: str, needle: str) -> tuple[int, int]:
     return line, column
 
 
-def assert_no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
+def assert_no_traceback(proc: Ran) -> None:
     for stream in (proc.stdout, proc.stderr):
         assert "Traceback" not in stream
         assert 'File "' not in stream
@@ -429,3 +454,50 @@ def test_results_come_back_in_document_order(tmp_path):
     ids = ["z-last-alphabetically", "a-first", "m-middle"]
     proc = run(write(tmp_path, scenario(*(allowed(i) for i in ids))), "--json")
     assert [a["id"] for a in as_json(proc)["attempts"]] == ids
+
+
+# ----------------------------------------------------------------------------- the real process
+
+
+@pytest.mark.parametrize(
+    ("attempts", "code"),
+    [
+        pytest.param([allowed("a", expect="allow")], 0, id="expectations-hold"),
+        pytest.param([allowed("a", expect="deny")], 1, id="an-expectation-fails"),
+    ],
+)
+def test_the_process_exit_status_says_whether_every_expectation_held(tmp_path, attempts, code):
+    proc = run_process(write(tmp_path, scenario(*attempts)))
+    assert proc.returncode == code, proc.stderr
+    assert "allow / Success" in proc.stdout
+    assert_no_traceback(proc)
+
+
+def test_the_process_prints_exactly_one_json_object_with_the_contract_fields(tmp_path):
+    path = write(tmp_path, scenario(allowed("a", expect="allow"), refused("b", expect="deny")))
+    for flags in (["--json"], ["--json", "--no-trace"]):
+        proc = run_process(path, *flags)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.endswith("}\n") and proc.stderr == ""
+        payload = as_json(proc)
+        assert [(a["id"], a["authorization"]) for a in payload["attempts"]] == [
+            ("a", "allow"),
+            ("b", "implicit_deny"),
+        ]
+        assert all(set(a) >= ATTEMPT_FIELDS for a in payload["attempts"])
+
+
+def test_the_process_reads_standard_input_for_a_dash():
+    doc = scenario(refused("x", expect="allow"))
+    proc = run_process("-", "--json", stdin=json.dumps(doc))
+    assert proc.returncode == 1
+    assert [a["id"] for a in as_json(proc)["attempts"]] == ["x"]
+
+
+def test_the_process_reports_an_invalid_document_on_stderr_and_exits_2(tmp_path):
+    (text, pointer, at) = invalid_documents()[0].values
+    proc = run_process(write(tmp_path, text))
+    assert (proc.returncode, proc.stdout) == (2, "")
+    line, column = line_col_of(text, at)
+    assert pointer in proc.stderr and f"line {line}, column {column}" in proc.stderr
+    assert_no_traceback(proc)

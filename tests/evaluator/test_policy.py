@@ -560,3 +560,9 @@ def test_check_policy_never_raises_on_arbitrary_json_text(document, kind):
     problems = check_policy(json.dumps(document, indent=2), kind)
     for p in problems:
         assert p.line is not None and p.column is not None
+
+
+def test_parse_policy_reports_deeply_nested_text_instead_of_raising():
+    policy, problems = parse_policy("[" * 100_000, kind="identity")
+    assert policy is None
+    assert [p.code for p in problems] == ["json.syntax"]

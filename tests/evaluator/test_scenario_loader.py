@@ -796,3 +796,21 @@ def test_load_never_raises_on_garbage():
     for source in garbage:
         result = load_scenario(source)
         assert not result.ok and result.problems
+
+
+def _nested_list(depth: int) -> list:
+    root: list = []
+    current = root
+    for _ in range(depth):
+        inner: list = []
+        current.append(inner)
+        current = inner
+    return root
+
+
+def test_load_scenario_reports_a_deeply_nested_mapping_instead_of_raising():
+    # The web side passes documents already parsed, so the text's depth cap does not apply.
+    doc = {"format": 1, "accounts": [{"id": A}], "description": _nested_list(1000)}
+    loaded = load_scenario(doc)
+    assert not loaded.ok
+    assert loaded.problems and all(p.is_error for p in loaded.problems)

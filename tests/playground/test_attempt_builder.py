@@ -47,10 +47,9 @@ def _build_and_run(copy, doc: dict, case: dict, data: dict) -> dict:
     assert f"Attempt &quot;{case['id']}&quot; saved." in html, html
     (saved,) = copy.doc["attempts"]
     assert saved == case
-    copy.post("attempts/run/", {"attempt": case["id"]})
-    summary = copy.wc.results[case["id"]]
+    summary = copy.shown()[case["id"]]
     assert (summary["authorization"], summary["outcome"]) == _evaluator_says(doc, case)
-    assert summary["passed"] is True  # and that is what the case table expects
+    assert summary["passed"] == "true"  # and that is what the case table expects
     return summary
 
 
@@ -152,7 +151,7 @@ def test_retire_grant_takes_the_grant_id_and_decrypt_takes_grant_tokens(copy):
 
 
 def test_create_key_takes_a_policy_and_reencrypt_a_destination(copy):
-    doc, case = _case("create-key.json", "create-key-lockout")
+    _doc, case = _case("create-key.json", "create-key-lockout")
     form = AttemptForm(
         {
             "principal": case["principal"],

@@ -36,7 +36,7 @@ def test_edits_never_change_their_input():
 
 
 def test_new_role_trusts_its_account_and_new_key_delegates_to_iam():
-    doc, (role, key) = _doc_with("role", "key")
+    doc, (_role, _key) = _doc_with("role", "key")
     role_obj = doc["principals"][0]
     statement = role_obj["trust_policy"]["Statement"][0]
     assert statement["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
@@ -45,7 +45,7 @@ def test_new_role_trusts_its_account_and_new_key_delegates_to_iam():
 
 
 def test_names_are_made_unique_within_an_account():
-    doc, (first, second) = _doc_with("role", "role")
+    _doc, (first, second) = _doc_with("role", "role")
     assert first != second and second.endswith("my-role-2")
 
 

@@ -59,7 +59,7 @@ def test_htmx_is_told_not_to_inject_styles_or_evaluate_code(client):
 def test_no_page_or_partial_has_inline_script_style_or_handler(copy):
     imported(copy)
     snap = Snapshot.objects.create(lineage=copy.wc.lineage, document=copy.doc)
-    urls = ["/", "/gallery/", "/nonexistent/"] + readable_urls(copy.base, copy.doc)
+    urls = ["/", "/gallery/", "/nonexistent/", *readable_urls(copy.base, copy.doc)]
     urls += readable_urls(f"/s/{snap.id}/", copy.doc)
     for url in urls:
         html = copy.client.get(url).content.decode()

@@ -27,8 +27,8 @@ def _writes_during(get, urls: list[str]) -> list[str]:
 def test_no_get_of_any_page_or_partial_writes_to_the_database(copy):
     imported(copy)
     snap = Snapshot.objects.create(lineage=copy.wc.lineage, document=copy.doc)
-    urls = ["/", "/gallery/", "/healthz"] + readable_urls(copy.base, copy.doc)
-    urls += readable_urls(f"/s/{snap.id}/", copy.doc) + [f"/s/{snap.id}/export/"]
+    urls = ["/", "/gallery/", "/healthz", *readable_urls(copy.base, copy.doc)]
+    urls += [*readable_urls(f"/s/{snap.id}/", copy.doc), f"/s/{snap.id}/export/"]
     assert KeyMaterial.objects.count() == 0  # the traces below need material none made yet
     for who in (copy.client, Client()):  # the owner and a viewer
         assert _writes_during(who.get, urls) == []

@@ -199,7 +199,7 @@ def test_a_fork_decrypts_its_parents_ciphertext_and_a_stranger_scenario_does_not
 
 def test_key_material_never_leaves_the_server(copy, client, caplog):
     caplog.set_level(logging.DEBUG)
-    role, _ = _encrypt_then_share(copy)
+    _role, _ = _encrypt_then_share(copy)
     copy.post("share/")
     snap = Snapshot.objects.get()
     materials = [bytes(m.material) for m in KeyMaterial.objects.all()]

@@ -20,10 +20,10 @@ class Command(BaseCommand):
     def run_from_argv(self, argv: list[str]) -> None:
         sys.exit(run(argv[2:], self.stdout, self.stderr))
 
-    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+    def add_arguments(self, parser):
         parser.add_argument("args", nargs="*")
 
-    def handle(self, *args, **opts):  # noqa: ANN002, ANN003, ANN201
+    def handle(self, *args, **opts):
         code = run(list(args), self.stdout, self.stderr)
         if code:
             sys.exit(code)

@@ -27,7 +27,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('playground', '0002_workspace'),
+        ('playground', '0003_live_verdicts'),
     ]
 
     operations = [
