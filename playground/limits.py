@@ -61,7 +61,7 @@ def check(client: str, what: str) -> None:
     if what == "share":
         made = Snapshot.objects.filter(client=client, created__gte=since)
     else:
-        made = WorkingCopy.objects.filter(client=client, origin=what, created__gte=since)
+        made = WorkingCopy.objects.filter(client=client, made_as=what, created__gte=since)
     times = list(made.order_by("-created").values_list("created", flat=True)[: rate.count])
     if len(times) < rate.count:
         return

@@ -1,6 +1,7 @@
 """What the playground stores.
 
-Scenario      a saved scenario document; the examples gallery (loadexamples)
+Scenario      a saved scenario document: the examples gallery (loadexamples) and
+              the challenges made by "Share as challenge"
 WorkingCopy   one person's editable copy of a document, with its undo history
 Revision      one version of a working copy's document (undo/redo walk these)
 Snapshot      an immutable copy frozen by "Share", opened at /s/<id>
@@ -65,8 +66,8 @@ class WorkingCopy(models.Model):
     `version` counts every change to `document` or `drafts` (undo and redo
     too) and never goes back: a write names the version it was made from and
     is refused if the copy moved on since (optimistic concurrency).
-    `client` (a keyed hash of the creator's address) and `origin` feed the
-    rate limits on creating and forking.
+    `client` (a keyed hash of the creator's address) and `made_as` ("new"
+    or "fork") feed the rate limits on creating and forking.
     """
 
     id = models.CharField(
@@ -81,14 +82,18 @@ class WorkingCopy(models.Model):
     diff_base = models.PositiveIntegerField(null=True, blank=True)
     edit_token_hash = models.CharField(max_length=64)
     position = models.PositiveIntegerField(default=0)
+    # The example or challenge it was started from: its goals, and the access it began with.
+    origin = models.ForeignKey(
+        Scenario, null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
     version = models.PositiveIntegerField(default=1)
     client = models.CharField(max_length=32, blank=True, default="")
-    origin = models.CharField(max_length=8, blank=True, default="")  # "new" or "fork"
+    made_as = models.CharField(max_length=8, blank=True, default="")  # "new" or "fork"
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["client", "origin", "created"], name="copy_client_made")]
+        indexes = [models.Index(fields=["client", "made_as", "created"], name="copy_client_made")]
 
     def __str__(self) -> str:
         return f"working copy {self.id}"

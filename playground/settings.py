@@ -67,6 +67,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "playground.headers.csp_nonce",
+                "playground.predict.context",
             ],
             "builtins": ["playground.templatetags.revision"],
         },

@@ -71,27 +71,41 @@ def validated(document: dict) -> dict:
     if result.ok:
         return document
     errors = [p for p in result.problems if p.is_error]
-    repaired = documents.repair(document, [p.pointer for p in errors])
-    if repaired is not None and engine.load(repaired).ok:
-        return repaired
+    repaired: dict | None = document
+    for _ in range(2):  # dropping an attempt can leave a goal's task dangling in turn
+        repaired = documents.repair(repaired, [p.pointer for p in result.problems if p.is_error])
+        if repaired is None:
+            break
+        result = engine.load(repaired)
+        if result.ok:
+            return repaired
     first = errors[0]
     raise EditError(f"That change would break the scenario at {first.where()}: {first.message}")
 
 
 def create(
-    document: dict, *, lineage: str | None = None, client: str = "", origin: str = "new"
+    document: dict,
+    *,
+    lineage: str | None = None,
+    origin=None,
+    client: str = "",
+    made_as: str = "new",
 ) -> tuple[WorkingCopy, str]:
-    """A new working copy of `document` and the edit token that unlocks it."""
+    """A new working copy of `document` (started from `origin`, a Scenario) and its token.
+
+    `client` and `made_as` ("new" or "fork") are what the rate limits count.
+    """
     document = validated(document)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         wc = WorkingCopy.objects.create(
             document=document,
+            origin=origin,
             lineage=lineage or new_lineage_id(),
             edit_token_hash=hash_token(token),
             position=1,
             client=client,
-            origin=origin,
+            made_as=made_as,
         )
         Revision.objects.create(
             working_copy=wc, number=1, document=document, size=document_size(document)
@@ -212,9 +226,9 @@ def step_history(wc: WorkingCopy, direction: int) -> bool:
     return True
 
 
-def fork(document: dict, lineage: str, *, client: str = "") -> tuple[WorkingCopy, str]:
+def fork(document: dict, lineage: str, *, origin=None, client: str = "") -> tuple[WorkingCopy, str]:
     """A new working copy in the same lineage: it keeps the parent's key material."""
-    return create(document, lineage=lineage, client=client, origin="fork")
+    return create(document, lineage=lineage, origin=origin, client=client, made_as="fork")
 
 
 def snapshot_digest(document: dict) -> str:

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from playground import access, engine, forms, limits, store, workspace
+from playground import access, engine, forms, limits, predict, store, workspace
 from playground.access import editable
 from playground.document_nodes import EditError
 from playground.models import Snapshot, WorkingCopy
@@ -57,26 +57,27 @@ def share(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
             template = SHARE if request.htmx else "playground/error.html"
             return too_many(request, limited, template, space=space_for(wc))
         snap = store.share(wc, client=client)
+    path = predict.with_mode(f"/s/{snap.id}/", predict.is_on(request))
     if not request.htmx:
-        return redirect(f"/s/{snap.id}/")
-    url = request.build_absolute_uri(f"/s/{snap.id}/")
+        return redirect(path)
+    url = request.build_absolute_uri(path)
     return render(request, SHARE, {"space": space_for(wc), "snapshot": snap, "share_url": url})
 
 
-def _fork(request: HttpRequest, document: dict, lineage: str) -> HttpResponse:
+def _fork(request: HttpRequest, document: dict, lineage: str, origin=None) -> HttpResponse:
     client = limits.client_id(request)
     try:
         limits.check(client, "fork")
     except limits.RateLimited as limited:
         return too_many(request, limited)
-    wc, token = store.fork(document, lineage, client=client)
+    wc, token = store.fork(document, lineage, origin=origin, client=client)
     return access.grant_edit(request, redirect(f"/w/{wc.id}/"), wc, token)
 
 
 @require_POST
 def fork_copy(request: HttpRequest, wc_id: str) -> HttpResponse:
     wc = get_object_or_404(WorkingCopy, pk=wc_id)
-    return _fork(request, wc.document, wc.lineage)
+    return _fork(request, wc.document, wc.lineage, origin=wc.origin)
 
 
 @require_POST

@@ -27,7 +27,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('playground', '0003_live_verdicts'),
+        ('playground', '0004_workingcopy_origin'),
     ]
 
     operations = [
@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='workingcopy',
-            name='origin',
+            name='made_as',
             field=models.CharField(blank=True, default='', max_length=8),
         ),
         migrations.AddField(
@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='workingcopy',
-            index=models.Index(fields=['client', 'origin', 'created'], name='copy_client_made'),
+            index=models.Index(fields=['client', 'made_as', 'created'], name='copy_client_made'),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
         migrations.AddConstraint(
