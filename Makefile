@@ -4,7 +4,8 @@
 
 PYTHON ?= python3
 PORT ?= 8000
-WORKERS ?= 2
+WORKERS ?= 3
+THREADS ?= 4
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -55,7 +56,8 @@ run: setup
 
 serve: setup
 	DEBUG=0 $(VENV)/bin/gunicorn playground.wsgi --bind 127.0.0.1:$(PORT) \
-		--workers $(WORKERS) --no-control-socket --access-logfile -
+		--workers $(WORKERS) --threads $(THREADS) --keep-alive 5 \
+		--no-control-socket --access-logfile -
 
 lint: $(PIP_STAMP)
 	$(VENV)/bin/ruff check .
