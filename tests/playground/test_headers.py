@@ -121,3 +121,10 @@ def test_the_edit_cookie_is_secure_over_https(client, settings):
     settings.SECURE_HTTPS = True
     response = client.post("/new/")
     assert response.cookies["kmsp-edit"]["secure"] is True
+
+
+def test_every_template_that_loads_the_editor_gives_it_the_style_nonce():
+    """CodeMirror's stylesheet is admitted by the nonce its <script> tag carries."""
+    for template in (ROOT / "templates").rglob("*.html"):
+        for tag in re.findall(r"<script[^>]*dist/editor\.js[^>]*>", template.read_text()):
+            assert 'nonce="{{ csp_nonce }}"' in tag, f"{template.name}: {tag}"
