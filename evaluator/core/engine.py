@@ -14,6 +14,7 @@ from .context import attempt_keys
 from .crypto import KeyMaterial, MemoryMaterial, Random
 from .keytrust import IAM_ONLY_OPS, KNOWN_OPS, resolve_key
 from .kms import kms_call
+from .kms_alias import ALIAS_OPS, alias_call
 from .kms_auth import KmsCall
 from .kms_ops import iam_only_call
 from .match import Caller
@@ -109,6 +110,8 @@ def _in_parallel(
         return None
     if any(a.ciphertext_from or a.action.lower() in _STATEFUL for a in attempts):
         return None
+    if _reads_what_it_writes(attempts):
+        return None
     global _FORKED
     _FORKED = (world, now, rng)
     size = -(-len(attempts) // workers)
@@ -127,6 +130,23 @@ def _in_parallel(
         for a, row in zip(attempts[i:j], part, strict=True)
     )
     return tuple(first) + tuple(unpacked)
+
+
+def _reads_what_it_writes(attempts: tuple[Attempt, ...]) -> bool:
+    """An S3 object written by one attempt and read by another keeps the batch in
+    one process: the reader needs the key the writer recorded (R8.7)."""
+    written: set[str | None] = set()
+    read: set[str | None] = set()
+    for a in attempts:
+        action = a.action.lower()
+        if action == "s3:putobject":
+            written.add(a.resource)
+        elif action == "s3:copyobject":
+            written.add(a.destination)
+            read.add(a.resource)
+        elif action in ("s3:getobject", "s3:replicateobject"):
+            read.add(a.resource)
+    return not written.isdisjoint(read)
 
 
 def _fork(span: tuple[int, int]) -> tuple[int, str, tuple[int, int]]:
@@ -235,6 +255,9 @@ def run_attempt(env: Env, attempt: Attempt, tr: Tracer) -> AttemptResult:
             session_policy=step.session_policy,
             extra=extra,
             tr=tr,
+            tags=step.tags,
+            transitive_tag_keys=step.transitive_tag_keys,
+            source_identity=step.source_identity,
         )
         warnings.extend(res.warnings)
         if new is None:
@@ -325,7 +348,11 @@ def _kms_attempt(env: Env, ident: Identity, attempt: Attempt, name: str, extra, 
         data_key=data_key,
         local_ciphertext=local,
         attempt_id=attempt.id,
+        tags=attempt.tags,
+        tag_keys=attempt.tag_keys,
     )
+    if op in ALIAS_OPS:
+        return alias_call(env, ident, call, attempt.alias or "", tr)
     if op in IAM_ONLY_OPS:
         return iam_only_call(env, ident, call, tr)
     if op == "ReEncryptFrom":

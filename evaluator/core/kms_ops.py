@@ -14,7 +14,7 @@ from .context import put_key
 from .decide import authorize
 from .grants import GRANT_OPERATIONS
 from .keytrust import key_policy_checks
-from .kms_auth import KmsCall, authorize_kms, context_step, fail
+from .kms_auth import KmsCall, authorize_kms, context_step, fail, request_tags
 from .match import Request
 from .model import Grant, Key
 from .policy import Policy, parse_policy
@@ -274,6 +274,7 @@ def iam_only_call(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallR
         put_key(ctx, "kms:KeyUsage", "ENCRYPT_DECRYPT", src)
         put_key(ctx, "kms:KeyOrigin", "AWS_KMS", src)
         put_key(ctx, "kms:MultiRegion", False, src)
+        request_tags(ctx, "CreateKey", call.tags, ())
     ctx.update(call.context)
     context_step(ctx, tr)
     ps = gather_policies(env, ident)  # IAM only: no resource policy, no RCP (R2.21)

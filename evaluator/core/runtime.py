@@ -3,16 +3,17 @@ key material, and what earlier attempts produced."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from .condition_values import ContextEntry
-from .context import caller_keys, request_keys
+from .context import caller_keys, put_key, request_keys
 from .crypto import KeyMaterial, Random
 from .decide import Outcome, PolicySet
 from .fixes import fixes_for
-from .match import Caller, Request, principal_match
+from .match import Caller, Request, principal_match, resource_applies
 from .model import Grant, Principal
 from .policy import Policy, Statement
 from .trace import Authorization, Step
@@ -30,8 +31,10 @@ class Env:
     produced: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Grants created by CreateGrant attempts earlier in the run, per key ARN.
     new_grants: dict[str, list[Grant]] = field(default_factory=dict)
+    # SSE-KMS objects written by attempts earlier in the run: (bucket, key) -> key ARN.
+    s3_written: dict[tuple[str, str], str] = field(default_factory=dict)
     # Context built once per (caller, resource) for the whole run.
-    cache: dict[tuple[str, ...], dict[str, ContextEntry]] = field(default_factory=dict)
+    cache: dict[tuple[object, ...], dict[str, ContextEntry]] = field(default_factory=dict)
     policy_sets: dict[tuple[object, ...], PolicySet] = field(default_factory=dict)
     resolved: dict[tuple[object, ...], Any] = field(default_factory=dict)
 
@@ -43,6 +46,31 @@ class Identity:
     caller: Caller
     entity: Principal | None
     sessions: tuple = ()  # session policies (compiled) of the current session
+    # What an assume step gave the session (additions to format 1): its session tags
+    # (inherited transitive ones included), which of them pass on, its source identity.
+    session_tags: Mapping[str, str] = field(default_factory=dict)
+    transitive: tuple[str, ...] = ()
+    source_identity: str | None = None
+
+    @property
+    def context_key(self) -> tuple[object, ...]:
+        """What, besides the caller's ARN, changes the caller's condition keys."""
+        if not self.session_tags and self.source_identity is None:
+            return ()
+        return (tuple(sorted(self.session_tags.items())), self.source_identity)
+
+    def principal_tags(self) -> Mapping[str, str] | None:
+        """aws:PrincipalTag: the entity's tags, overridden by session tags whatever
+        their case (IAM user guide, session tags)."""
+        base = self.entity.tags if self.entity is not None else None
+        if not self.session_tags:
+            return base
+        merged = {k: v for k, v in (base or {}).items()}
+        for key, value in self.session_tags.items():
+            for old in [k for k in merged if k.lower() == key.lower()]:
+                del merged[old]
+            merged[key] = value
+        return merged
 
     @property
     def account(self) -> str | None:
@@ -83,12 +111,18 @@ def base_context(
         resource_account=resource_account,
         resource_org=w.org_id_of(resource_account),
     )
-    who = env.cache.get(("caller", c.arn))
+    cache_key = ("caller", c.arn, *ident.context_key)
+    who = env.cache.get(cache_key)
     if who is None:
-        tags = ident.entity.tags if ident.entity is not None else None
         org_path = w.org_path.get(c.account or "")
-        who = caller_keys(c, tags=tags, org_id=w.org_id_of(c.account), org_path=org_path)
-        env.cache[("caller", c.arn)] = who
+        who = caller_keys(
+            c, tags=ident.principal_tags(), org_id=w.org_id_of(c.account), org_path=org_path
+        )
+        if ident.source_identity is not None:
+            put_key(
+                who, "aws:SourceIdentity", ident.source_identity, "the session's source identity"
+            )
+        env.cache[cache_key] = who
     ctx.update(who)
     return ctx
 
@@ -104,6 +138,7 @@ def gather_policies(
     rcp_exempt: str = "",
     endpoint_ref: str = "",
     endpoint_service: str = "",
+    resource_hides: tuple[str, ...] = (),
 ) -> PolicySet:
     """Every policy on one request: the caller's side (identity policies, boundary,
     session policies, SCPs) and the resource's (its policy, RCPs, endpoint)."""
@@ -129,6 +164,7 @@ def gather_policies(
         rcp_note=rcp_note,
         endpoint=w.endpoint_for(endpoint_ref, endpoint_service),
         endpoint_ref=endpoint_ref,
+        resource_hides=resource_hides,
     )
 
 
@@ -166,6 +202,8 @@ def missing_key_warnings(req: Request, ps: PolicySet) -> list[str]:
                 continue
             if stmt.principal is not None and principal_match(stmt.principal, req.caller) is None:
                 continue  # the statement is not about this caller
+            if not resource_applies(stmt, req, policy.variables):
+                continue  # nor about this resource (e.g. a key statement on an alias call)
             out.append(msg)
     return out
 

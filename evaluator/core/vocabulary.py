@@ -50,6 +50,10 @@ OUTCOMES: tuple[str, ...] = (
     "ValidationException",
     # Not in the contract's list, but what KMS returns for a key policy over 32 KB (R2.8).
     "LimitExceededException",
+    # Alias operations (an addition to format 1): what KMS returns for an alias name
+    # that is taken, and for one that is malformed or reserved (alias/aws/...).
+    "AlreadyExistsException",
+    "InvalidAliasNameException",
 )
 EXPECTATIONS: tuple[str, ...] = AUTHORIZATIONS + OUTCOMES
 # The operations a KMS grant can allow (the GrantOperation values of the KMS API).
