@@ -1,12 +1,15 @@
-"""Server time per interaction for a 50-node scenario, run by hand.
+"""Server time per interaction for an N-account scenario, run by hand.
 
-    .venv/bin/python bench/web.py [--rounds 20]
+    .venv/bin/python bench/web.py [--rounds 20] [--accounts 5]
 
-Builds a scenario of 5 accounts x 10 nodes (users, roles, keys, buckets) with
+Builds a scenario of N accounts x 10 nodes (3 users, 3 roles, 2 keys, 2
+buckets each, so 5 accounts are 50 nodes, 20 are 200, 40 are 400) with
 policies, grants and attempts, then times, through Django's test client (the
-whole request: middleware, view, evaluator, template), the three interactions
-that must feel instant: render the canvas, save a policy, run an attempt.
-Prints the median and the slowest round of each. It is not a timed test.
+whole request: middleware, view, evaluator, template), the interactions that
+must feel instant: render the canvas, save a policy with everything the page
+then shows recomputed (canvas arrows, every attempt's badge, the decision
+diff), run an attempt, the full page. Prints the median and the slowest round
+of each. It is not a timed test.
 """
 
 from __future__ import annotations
@@ -34,12 +37,20 @@ from django.test.utils import (  # noqa: E402
     teardown_test_environment,
 )
 
-ACCOUNTS = ["111122223333", "444455556666", "777788889999", "123456789012", "210987654321"]
 HX = {"HTTP_HX_REQUEST": "true"}
 
 
-def scenario() -> dict:
-    """5 accounts, each with 3 users, 3 roles, 2 keys and 2 buckets: 50 nodes."""
+def account_ids(n: int) -> list[str]:
+    return [f"{100000000000 + 111111111 * i:012d}" for i in range(1, n + 1)]
+
+
+ACCOUNTS = account_ids(5)
+
+
+def scenario(n_accounts: int = 5) -> dict:
+    """N accounts, each with 3 users, 3 roles, 2 keys and 2 buckets: 10 N nodes."""
+    global ACCOUNTS
+    ACCOUNTS = account_ids(n_accounts)
     doc: dict = {"format": 1, "title": "Bench", "accounts": [], "principals": [], "keys": []}
     doc["buckets"], doc["attempts"] = [], []
     for n, account in enumerate(ACCOUNTS):
@@ -109,23 +120,23 @@ def scenario() -> dict:
                     "objects": [{"key": "report.csv"}],
                 }
             )
-    user = f"arn:aws:iam::{ACCOUNTS[0]}:user/user0"
-    key = f"arn:aws:kms:us-east-1:{ACCOUNTS[0]}:key/k0-0"
-    doc["attempts"] = [
-        {
-            "id": "enc",
-            "principal": user,
-            "action": "kms:Encrypt",
-            "resource": key,
-            "plaintext": "hello",
-        },
-        {
-            "id": "dec",
-            "principal": user,
-            "action": "kms:Decrypt",
-            "ciphertext": {"from_attempt": "enc"},
-        },
-    ]
+    for n, account in enumerate(ACCOUNTS):  # an encrypt and a decrypt per account
+        tag = "" if n == 0 else f"-{n}"
+        doc["attempts"] += [
+            {
+                "id": "enc" + tag,
+                "principal": f"arn:aws:iam::{account}:user/user0",
+                "action": "kms:Encrypt",
+                "resource": f"arn:aws:kms:us-east-1:{account}:key/k{n}-0",
+                "plaintext": "hello",
+            },
+            {
+                "id": "dec" + tag,
+                "principal": f"arn:aws:iam::{account}:user/user0",
+                "action": "kms:Decrypt",
+                "ciphertext": {"from_attempt": "enc" + tag},
+            },
+        ]
     return doc
 
 
@@ -157,6 +168,7 @@ def timed(fn, rounds: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--accounts", type=int, default=5, help="10 nodes each (default 5)")
     args = parser.parse_args()
 
     from django.db import connection
@@ -170,16 +182,17 @@ def main() -> None:
     }
     try:
         with override_settings(STORAGES=storages, DEBUG=False):
-            run(args.rounds)
+            run(args.rounds, args.accounts)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
 
 
-def run(rounds: int) -> None:
+def run(rounds: int, n_accounts: int) -> None:
     client = Client()
     base = client.post("/new/")["Location"]
-    response = client.post(base + "import/", {"text": json.dumps(scenario())}, **HX)
+    doc = scenario(n_accounts)
+    response = client.post(base + "import/", {"text": json.dumps(doc)}, **HX)
     assert response.status_code == 204, response.content[:500]
     key = f"arn:aws:kms:us-east-1:{ACCOUNTS[0]}:key/k0-0"
     counter = iter(range(10**6))
@@ -195,16 +208,28 @@ def run(rounds: int) -> None:
             HTTP_ACCEPT="application/json",
         )
 
+    def save_and_recompute():
+        # What the page asks for after a save: the canvas and the attempts list
+        # (each decided on the new revision), and the decision diff.
+        save_policy()
+        for part in ("canvas/", "attempts/"):
+            response = client.get(base + part, **HX)
+        return response
+
     def run_attempt():
         return client.post(base + "attempts/run/", {"attempt": "dec"}, **HX)
 
     def full_page():
         return client.get(base)
 
-    print(f"50-node scenario, {rounds} rounds each (ms; median / slowest)")
+    nodes = sum(len(doc[k]) for k in ("principals", "keys", "buckets"))
+    print(
+        f"{n_accounts} accounts, {nodes} nodes, {len(doc['attempts'])} attempts; "
+        f"{rounds} rounds each (ms; median / slowest)"
+    )
     cases = [
-        ("render canvas (access arrows cached)", render_canvas),
-        ("save a key policy (then canvas redraw)", lambda: (save_policy(), render_canvas())[1]),
+        ("render canvas (verdicts cached)", render_canvas),
+        ("save a key policy, everything recomputed", save_and_recompute),
         ("save a key policy (request only)", save_policy),
         ("run an attempt (encrypt + decrypt, traced)", run_attempt),
         ("full workspace page", full_page),

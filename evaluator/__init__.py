@@ -4,10 +4,11 @@ engine and the KMS service model, in plain Python (no Django in the core).
 This module is the whole public surface the web side and the command line use.
 """
 
-from evaluator.core.api import Edge, access_edges, check_policy
+from evaluator.core.api import access_matrix, check_policy
 from evaluator.core.crypto import KeyMaterial, MemoryMaterial
 from evaluator.core.engine import Evaluation, evaluate, expectation_holds, policy_problems
 from evaluator.core.loader import LoadResult, load_scenario
+from evaluator.core.matrix import AccessMatrix, Edge
 from evaluator.core.model import Scenario
 from evaluator.core.policy import Policy, parse_policy
 from evaluator.core.problems import CATALOGUE, Problem
@@ -16,6 +17,7 @@ from evaluator.core.trace import AttemptResult, Decision, Step, step_dict
 
 __all__ = [
     "CATALOGUE",
+    "AccessMatrix",
     "AttemptResult",
     "Decision",
     "Edge",
@@ -27,7 +29,7 @@ __all__ = [
     "Problem",
     "Scenario",
     "Step",
-    "access_edges",
+    "access_matrix",
     "check_policy",
     "evaluate",
     "expectation_holds",

@@ -1,29 +1,28 @@
 """Everything the canvas template draws, computed here: geometry plus arrows.
 
-Three kinds of arrows:
-- trust:  who may assume a role, read from the roles' trust policies;
-- access: which principal can use which key for Encrypt and Decrypt, as the
-          evaluator decides it (`access_edges`): allowed, allowed only through
-          a grant (dashed), or denied. A denied pair is drawn only where a
-          reader would expect access (same account, or the key policy names
-          the principal's account): every other pair is denied too, and drawing
+Every arrow is an edge of the evaluator's access matrix (`verdicts.matrix`);
+this module only chooses which edges to draw and where. It reads no policy.
+
+- trust:  who may assume a role (the AssumeRole model): an account's root, or
+          a principal the trust policy names itself; a named caller that is
+          refused is drawn as denied;
+- access: which principal can use which key for Encrypt and Decrypt, directly
+          or through S3: allowed, allowed only through a grant (dashed), or
+          denied. A denied pair is drawn only where a reader would expect
+          access (same account, or the key policy or a grant names the
+          caller or its account): every other pair is denied too, and drawing
           them all would bury the canvas;
-- sse:    a bucket whose default encryption is SSE-KMS, to its key.
+- sse:    a bucket to the key S3 encrypts its objects with.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from playground import document_nodes, engine, layout
+from playground import document_nodes, layout
 from playground.layout import Box, Geometry
 
 ACTION_SHORT = {"kms:Encrypt": "Encrypt", "kms:Decrypt": "Decrypt"}
-_EDGE_CACHE: OrderedDict[tuple[str, str], list] = OrderedDict()
-_EDGE_CACHE_SIZE = 64
 
 
 @dataclass(slots=True)
@@ -72,23 +71,6 @@ class Canvas:
         return f"{b.x:.0f} {b.y:.0f} {b.w:.0f} {b.h:.0f}"
 
 
-def _doc_digest(document: dict) -> str:
-    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
-
-
-def cached_access_edges(scenario, lineage: str, document: dict) -> list:
-    """access_edges for this exact document, remembered across requests."""
-    key = (lineage, _doc_digest({k: v for k, v in document.items() if k != "layout"}))
-    if key in _EDGE_CACHE:
-        _EDGE_CACHE.move_to_end(key)
-        return _EDGE_CACHE[key]
-    edges = list(engine.access_edges(scenario, lineage))
-    _EDGE_CACHE[key] = edges
-    if len(_EDGE_CACHE) > _EDGE_CACHE_SIZE:
-        _EDGE_CACHE.popitem(last=False)
-    return edges
-
-
 def sublabels(document: dict) -> dict[str, str]:
     """The second line under a node's name: what matters most about it."""
     out: dict[str, str] = {}
@@ -117,116 +99,29 @@ def _line(a: Box, b: Box, offset: float = 0.0) -> tuple[float, float, float, flo
     return round(x1, 1), round(y1 + offset, 1), round(x2, 1), round(y2 + offset, 1)
 
 
-def _policy_value(value: object) -> dict:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return {}
-    return value if isinstance(value, dict) else {}
+def _arrow(kind, status, source, target, boxes, label, title, offset=0.0) -> Arrow:
+    x1, y1, x2, y2 = _line(boxes[source], boxes[target], offset)
+    return Arrow(kind, status, source, target, x1, y1, x2, y2, label, title)
 
 
-def _as_list(value: object) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
+def _short(ref: str) -> str:
+    return ref.rsplit("/", 1)[-1]
 
 
-def trust_sources(document: dict, role: dict) -> list[str]:
-    """Node refs the role's trust policy lets assume it (accounts, users, roles)."""
-    policy = _policy_value(role.get("trust_policy"))
-    refs: list[str] = []
-    for st in _as_list(policy.get("Statement")):
-        if not isinstance(st, dict) or st.get("Effect") != "Allow":
-            continue
-        actions = _as_list(st.get("Action"))
-        if not any(a in ("sts:AssumeRole", "sts:*", "*") for a in actions):
-            continue
-        principal = st.get("Principal")
-        aws = _as_list(principal.get("AWS")) if isinstance(principal, dict) else []
-        for value in aws:
-            if not isinstance(value, str):
-                continue
-            if value.isdigit() and len(value) == 12:
-                refs.append(value)
-            elif value.startswith("arn:aws:iam::") and value.endswith(":root"):
-                refs.append(value.split(":")[4])
-            else:
-                refs.append(value)
-    return refs
-
-
-def _resolve_key(document: dict, bucket: dict, key: str | None) -> str | None:
-    if not key:
-        return None
-    region = document_nodes.region_of(document)
-    for k in document.get("keys") or []:
-        arn = document_nodes.key_arn(document, k)
-        prefix = arn.rsplit(":", 1)[0]
-        names = {arn, k["id"]} | {f"{prefix}:{a}" for a in k.get("aliases") or []}
-        if k["account"] == bucket["account"] and (k.get("region") or region) == region:
-            names |= set(k.get("aliases") or [])
-        if key in names:
-            return arn
-    return None
-
-
-def build(document: dict, edges: list | None) -> Canvas:
+def build(document: dict, edges) -> Canvas:
     geo = layout.compute(document, sublabels(document))
     canvas = Canvas(geo)
     boxes = {
         **{r: p.box for r, p in geo.accounts.items()},
         **{r: p.box for r, p in geo.nodes.items()},
     }
-
-    for p in document.get("principals") or []:
-        if p["type"] != "role":
-            continue
-        role_ref = document_nodes.principal_arn(p)
-        for source in trust_sources(document, p):
-            if source == p["account"] or source not in boxes or source == role_ref:
-                continue
-            x1, y1, x2, y2 = _line(boxes[source], boxes[role_ref])
-            canvas.arrows.append(
-                Arrow(
-                    "trust",
-                    "trust",
-                    source,
-                    role_ref,
-                    x1,
-                    y1,
-                    x2,
-                    y2,
-                    "may assume",
-                    f"{source} may assume {p['name']}",
-                )
-            )
-
-    for b in document.get("buckets") or []:
-        enc = b.get("default_encryption") or {}
-        target = (
-            _resolve_key(document, b, enc.get("key")) if enc.get("algorithm") == "aws:kms" else None
-        )
-        if target in boxes:
-            ref = document_nodes.bucket_arn(b)
-            x1, y1, x2, y2 = _line(boxes[ref], boxes[target])
-            canvas.arrows.append(
-                Arrow(
-                    "sse",
-                    "sse",
-                    ref,
-                    target,
-                    x1,
-                    y1,
-                    x2,
-                    y2,
-                    "SSE-KMS",
-                    f"bucket {b['name']} encrypts new objects with this key",
-                )
-            )
-
-    canvas.arrows.extend(_access_arrows(edges or [], boxes, _expected_pairs(document)))
-
+    edges = list(edges or [])
+    canvas.arrows.extend(trust_arrows(edges, geo, boxes))
+    for e in edges:
+        if e.kind == "sse" and e.source in boxes and e.target in boxes:
+            title = f"bucket {e.source.rsplit(':', 1)[-1]} encrypts new objects with this key"
+            canvas.arrows.append(_arrow("sse", "sse", e.source, e.target, boxes, "SSE-KMS", title))
+    canvas.arrows.extend(access_arrows(edges, boxes))
     for parent, child in geo.org_links:
         if parent in geo.chips:
             start = geo.chips[parent].box
@@ -236,60 +131,85 @@ def build(document: dict, edges: list | None) -> Canvas:
     return canvas
 
 
-def _expected_pairs(document: dict):
-    """A test: would a reader expect this principal to reach this key at all?"""
-    key_accounts: dict[str, tuple[str, str]] = {}
-    for k in document.get("keys") or []:
-        text = json.dumps(k.get("policy")) + json.dumps(k.get("grants") or [])
-        key_accounts[document_nodes.key_arn(document, k)] = (k["account"], text)
+def shown_trust(edge, geo: Geometry) -> str | None:
+    """The status a trust edge is drawn with, or None when it is not drawn."""
+    role = geo.nodes.get(edge.target)
+    if role is None or (edge.source not in geo.nodes and edge.source not in geo.accounts):
+        return None
+    if edge.source == role.account:
+        return None  # an account's own roles sit inside its box
+    from_root = edge.source in geo.accounts
+    if edge.allowed and (from_root or edge.names_caller):
+        return "trust"
+    if not edge.allowed and (edge.names_caller or edge.authorization == "explicit_deny"):
+        return "denied"
+    return None
 
-    def expected(principal: str, key: str) -> bool:
-        account = principal.split(":")[4] if principal.count(":") >= 5 else ""
-        owner, text = key_accounts.get(key, ("", ""))
-        return account == owner or (bool(account) and account in text)
 
-    return expected
-
-
-def _access_arrows(edges: list, boxes: dict[str, Box], expected=None) -> list[Arrow]:
-    pairs: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {}
-    for e in edges:
-        if e.principal in boxes and e.key in boxes:
-            pairs.setdefault((e.principal, e.key), {})[e.action] = (e.authorization, e.via_grant)
+def trust_arrows(edges: list, geo: Geometry, boxes: dict[str, Box]) -> list[Arrow]:
     arrows = []
-    for (principal, key), actions in pairs.items():
-        allowed = [a for a, (auth, _) in actions.items() if auth == "allow"]
-        if not allowed:
-            if expected is not None and not expected(principal, key):
-                continue
-            status = "denied"
-        elif all(actions[a][1] for a in allowed):
-            status = "grant"
+    for e in edges:
+        if e.kind != "trust":
+            continue
+        status = shown_trust(e, geo)
+        if status is None:
+            continue
+        who = f"account {e.source}" if e.source in geo.accounts else _short(e.source)
+        if status == "trust":
+            label = "may assume" + (" (ExternalId)" if e.context else "")
+            title = f"{who} may assume {_short(e.target)}"
         else:
-            status = "allowed"
-        shown = [ACTION_SHORT.get(a, a) for a in ("kms:Encrypt", "kms:Decrypt") if a in allowed]
-        label = "✓ " + ", ".join(shown) if shown else "✗"
+            label = "✗ may not assume"
+            title = f"{who} may not assume {_short(e.target)}: {e.reason}"
+        arrows.append(_arrow("trust", status, e.source, e.target, boxes, label, title))
+    return arrows
+
+
+def access_status(group: list) -> str | None:
+    """allowed | grant | denied for one principal and one key, or None (not drawn)."""
+    allowed = [e for e in group if e.allowed]
+    if allowed:
+        direct = [e for e in allowed if not e.via]
+        if direct and all(e.via_grant for e in direct):
+            return "grant"
+        return "allowed"
+    expected = any(e.same_account or e.named for e in group)
+    if expected or any(e.authorization == "explicit_deny" for e in group):
+        return "denied"
+    return None
+
+
+def access_arrows(edges: list, boxes: dict[str, Box]) -> list[Arrow]:
+    pairs: dict[tuple[str, str], list] = {}
+    for e in edges:
+        if e.kind == "key" and e.source in boxes and e.target in boxes:
+            pairs.setdefault((e.source, e.target), []).append(e)
+    arrows = []
+    for (principal, key), group in pairs.items():
+        status = access_status(group)
+        if status is None:
+            continue
+        direct = [
+            ACTION_SHORT.get(e.operation, e.operation) for e in group if e.allowed and not e.via
+        ]
+        via = sorted(
+            {ACTION_SHORT.get(e.operation, e.operation) for e in group if e.allowed and e.via}
+            - set(direct)
+        )
+        parts = [", ".join(direct)] if direct else []
+        if via:
+            parts.append(", ".join(via) + " via S3")
+        label = "✓ " + "; ".join(parts) if parts else "✗"
         if status == "grant":
             label += " (grant)"
-        spoken = ", ".join(
-            f"{ACTION_SHORT.get(a, a)} {'allowed' if auth == 'allow' else 'denied'}"
-            + (" through a grant" if via else "")
-            for a, (auth, via) in actions.items()
+        spoken = "; ".join(
+            f"{ACTION_SHORT.get(e.operation, e.operation)}"
+            + (f" through S3 bucket {e.via.rsplit(':', 1)[-1]}" if e.via else "")
+            + (" allowed" if e.allowed else " denied")
+            + (" through a grant" if e.via_grant else "")
+            for e in group
         )
         offset = 6 if status == "denied" else -6
-        x1, y1, x2, y2 = _line(boxes[principal], boxes[key], offset)
-        arrows.append(
-            Arrow(
-                "access",
-                status,
-                principal,
-                key,
-                x1,
-                y1,
-                x2,
-                y2,
-                label,
-                f"{principal.rsplit('/', 1)[-1]} on this key: {spoken}",
-            )
-        )
+        title = f"{_short(principal)} on this key: {spoken}"
+        arrows.append(_arrow("access", status, principal, key, boxes, label, title, offset))
     return arrows

@@ -54,5 +54,10 @@ def evaluate(scenario, lineage: str, *, attempt_ids=None, trace: bool = True):
     )
 
 
-def access_edges(scenario, lineage: str):
-    return evaluator.access_edges(scenario, now=now(), material=DbKeyMaterial(lineage))
+def access_matrix(scenario, *, previous=None):
+    """The evaluator's access matrix; `previous` lets it re-decide only what changed."""
+    return evaluator.access_matrix(scenario, now=now(), previous=previous)
+
+
+def empty_matrix():
+    return evaluator.AccessMatrix(())

@@ -70,7 +70,10 @@ class WorkingCopy(models.Model):
     lineage = models.CharField(max_length=32, default=new_lineage_id, db_index=True)
     document = models.JSONField()
     drafts = models.JSONField(default=dict, blank=True)
-    results = models.JSONField(default=dict, blank=True)  # attempt id -> last result summary
+    # The revision the last edit, undo or redo came from: the decision diff
+    # compares this revision's verdicts with that one's. Verdicts themselves are
+    # never stored (playground/verdicts.py computes them for the revision shown).
+    diff_base = models.PositiveIntegerField(null=True, blank=True)
     edit_token_hash = models.CharField(max_length=64)
     position = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)

@@ -86,11 +86,12 @@ def save(wc: WorkingCopy, document: dict, *, drafts: dict | None = None) -> Work
         wc.save(update_fields=["drafts", "updated"])
         return wc
     Revision.objects.filter(working_copy=wc, number__gt=wc.position).delete()
+    wc.diff_base = wc.position
     wc.position += 1
     Revision.objects.create(working_copy=wc, number=wc.position, document=document)
     Revision.objects.filter(working_copy=wc, number__lte=wc.position - HISTORY_LIMIT).delete()
     wc.document = document
-    wc.save(update_fields=["document", "drafts", "position", "updated"])
+    wc.save(update_fields=["document", "drafts", "position", "diff_base", "updated"])
     return wc
 
 
@@ -117,10 +118,11 @@ def step_history(wc: WorkingCopy, direction: int) -> bool:
         rev = qs.filter(number__gt=wc.position).order_by("number").first()
     if rev is None:
         return False
+    wc.diff_base = wc.position
     wc.document = rev.document
     wc.position = rev.number
     wc.drafts = {}
-    wc.save(update_fields=["document", "position", "drafts", "updated"])
+    wc.save(update_fields=["document", "position", "drafts", "diff_base", "updated"])
     return True
 
 
@@ -131,8 +133,3 @@ def fork(document: dict, lineage: str) -> tuple[WorkingCopy, str]:
 
 def share(wc: WorkingCopy) -> Snapshot:
     return Snapshot.objects.create(lineage=wc.lineage, document=wc.document)
-
-
-def record_results(wc: WorkingCopy, summaries: dict) -> None:
-    wc.results = {**wc.results, **summaries}
-    wc.save(update_fields=["results", "updated"])

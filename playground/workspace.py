@@ -19,6 +19,7 @@ from playground import (
     form_values,
     forms,
     tracing,
+    verdicts,
 )
 from playground.models import Snapshot, WorkingCopy
 
@@ -31,7 +32,6 @@ class Space:
     lineage: str
     editable: bool
     drafts: dict = field(default_factory=dict)
-    results: dict = field(default_factory=dict)
     wc: WorkingCopy | None = None
 
     @property
@@ -49,7 +49,7 @@ class Space:
 
 
 def from_copy(wc: WorkingCopy, editable: bool) -> Space:
-    return Space("copy", wc.id, wc.document, wc.lineage, editable, wc.drafts, wc.results, wc)
+    return Space("copy", wc.id, wc.document, wc.lineage, editable, wc.drafts, wc)
 
 
 def from_snapshot(snap: Snapshot) -> Space:
@@ -62,16 +62,10 @@ def from_snapshot(snap: Snapshot) -> Space:
 def canvas_context(
     space: Space, selected: str = "", *, add_kind: str = "role", add_account: str = ""
 ) -> dict:
-    loaded = space.loaded()
-    edges = (
-        canvas.cached_access_edges(loaded.scenario, space.lineage, space.document)
-        if loaded.ok
-        else []
-    )
     nodes = list(document_nodes.iter_nodes(space.document))
     return {
         "space": space,
-        "canvas": canvas.build(space.document, edges),
+        "canvas": canvas.build(space.document, verdicts.of(space).edges),
         "selected": selected,
         "accounts": [n for n in nodes if n.kind == "account"],
         "add_kinds": [(k, document_nodes.KIND_LABELS[k]) for k in document_nodes.ADDABLE_KINDS],
@@ -200,10 +194,11 @@ def attempts_context(space: Space, *, form=None, editing: str = "", message: str
             if current
             else {"action": "kms:Decrypt"}
         )
+    current = verdicts.of(space).attempts
     rows = [
         {
             "attempt": a,
-            "result": space.results.get(a["id"]),
+            "result": current.get(a["id"]),
             "line": _attempt_line(a),
         }
         for a in attempts
@@ -246,11 +241,8 @@ def new_attempt_id(doc: dict, action: str) -> str:
 
 
 def run(space: Space, attempt_ids: list[str] | None):
-    """Evaluate some (or all) attempts of the space; returns (evaluation, summaries)."""
-    loaded = space.loaded()
-    evaluation = engine.evaluate(loaded.scenario, space.lineage, attempt_ids=attempt_ids)
-    summaries = {r.id: tracing.summary(r) for r in evaluation.results}
-    return evaluation, summaries
+    """Evaluate some (or all) attempts of the space with their traces."""
+    return engine.evaluate(space.loaded().scenario, space.lineage, attempt_ids=attempt_ids)
 
 
 def result_context(space: Space, result) -> dict:

@@ -105,12 +105,16 @@ def base_context(
     """The global keys of a request: its own, then the caller's (built once per caller)."""
     w = env.world
     c = ident.caller
-    ctx = request_keys(
-        now=env.now,
-        region=region,
-        resource_account=resource_account,
-        resource_org=w.org_id_of(resource_account),
-    )
+    common = env.cache.get(("request", region, resource_account or ""))
+    if common is None:  # the same for every caller: built once per run
+        common = request_keys(
+            now=env.now,
+            region=region,
+            resource_account=resource_account,
+            resource_org=w.org_id_of(resource_account),
+        )
+        env.cache[("request", region, resource_account or "")] = common
+    ctx = dict(common)
     cache_key = ("caller", c.arn, *ident.context_key)
     who = env.cache.get(cache_key)
     if who is None:

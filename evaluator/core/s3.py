@@ -17,7 +17,7 @@ from .keytrust import resolve_key
 from .kms import kms_call
 from .kms_auth import KmsCall
 from .match import Request
-from .model import Bucket, Encryption
+from .model import Bucket, Encryption, Scenario
 from .runtime import CallResult, Env, Identity, base_context, decided_result, gather_policies
 from .trace import Step, Tracer
 
@@ -108,6 +108,18 @@ def s3_authorize(
     return result
 
 
+def sse_key_ref(sc: Scenario, bucket: Bucket, enc: Encryption) -> str | None:
+    """The key identifier S3 passes to KMS for SSE-KMS; None for an undrawn aws/s3 key."""
+    if enc.key:
+        return enc.key
+    # R8.7: SSE-KMS without a key id means the AWS managed aws/s3 key
+    managed = next(
+        (k for k in sc.keys if k.account == bucket.account and "alias/aws/s3" in k.aliases),
+        None,
+    )
+    return managed.arn if managed is not None else None
+
+
 def kms_via_s3(
     env: Env,
     ident: Identity,
@@ -121,24 +133,14 @@ def kms_via_s3(
 ) -> CallResult:
     """The nested KMS call S3 makes for the caller (R8.4, R1.21)."""
     w = env.world
-    key_ref = enc.key
-    if not key_ref:  # R8.7: SSE-KMS without a key id means the AWS managed aws/s3 key
-        managed = next(
-            (
-                k
-                for k in w.scenario.keys
-                if k.account == bucket.account and "alias/aws/s3" in k.aliases
-            ),
-            None,
+    key_ref = sse_key_ref(w.scenario, bucket, enc)
+    if key_ref is None:
+        res = CallResult("allow", "Success", "SSE-KMS with the aws/s3 key (not drawn).")
+        res.warnings.append(
+            "the object uses the AWS managed aws/s3 key, which the scenario "
+            "does not draw; its KMS step was not evaluated"
         )
-        if managed is None:
-            res = CallResult("allow", "Success", "SSE-KMS with the aws/s3 key (not drawn).")
-            res.warnings.append(
-                "the object uses the AWS managed aws/s3 key, which the scenario "
-                "does not draw; its KMS step was not evaluated"
-            )
-            return res
-        key_ref = managed.arn
+        return res
     arn = bucket.arn if enc.bucket_key else f"{bucket.arn}/{obj_key}"
     context = {"aws:s3:arn": arn, **(user_context or {})}  # R8.5
     call = KmsCall(

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from playground import attempt_form, document_nodes, store, workspace
+from playground import attempt_form, document_nodes, store, verdicts, workspace
 from playground.access import editable
 from playground.document_nodes import EditError
 from playground.models import WorkingCopy
@@ -100,8 +100,7 @@ def run_attempt(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     if not form.is_valid() or form.cleaned_data["attempt"] not in ids:
         return _attempts_result(request, wc, message="No such attempt.", changed=False)
     attempt_id = form.cleaned_data["attempt"]
-    evaluation, summaries = workspace.run(space, [attempt_id])
-    store.record_results(wc, summaries)
+    evaluation = workspace.run(space, [attempt_id])
     if not request.htmx:
         return partial_or_page(request, RESULT, {}, page=page_url(space, attempt=attempt_id))
     result = next(r for r in evaluation.results if r.id == attempt_id)
@@ -116,9 +115,7 @@ def run_attempt(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
 @require_POST
 @editable
 def run_all(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
-    space = space_for(wc)
-    _, summaries = workspace.run(space, None)
-    store.record_results(wc, summaries)
+    summaries = verdicts.of(space_for(wc)).attempts  # every attempt, run on this revision
     passed = sum(1 for s in summaries.values() if s["passed"] is True)
     failed = sum(1 for s in summaries.values() if s["passed"] is False)
     message = f"Ran {len(summaries)} attempt(s): {passed} passed, {failed} failed."
@@ -132,6 +129,6 @@ def trace(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
     attempt_id = request.GET.get("attempt", "")[:64]
     if not any(a.get("id") == attempt_id for a in space.document.get("attempts") or []):
         return render(request, RESULT, {"space": space, "message": "No such attempt."})
-    evaluation, _ = workspace.run(space, [attempt_id])
+    evaluation = workspace.run(space, [attempt_id])
     result = next(r for r in evaluation.results if r.id == attempt_id)
     return render(request, RESULT, workspace.result_context(space, result))

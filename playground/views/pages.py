@@ -65,7 +65,7 @@ def _page(request: HttpRequest, space: workspace.Space) -> HttpResponse:
         "history": _history(space),
     }
     if attempt and any(a.get("id") == attempt for a in space.document.get("attempts") or []):
-        evaluation, _ = workspace.run(space, [attempt])
+        evaluation = workspace.run(space, [attempt])
         result = next((r for r in evaluation.results if r.id == attempt), None)
         if result is not None:
             context.update(workspace.result_context(space, result))

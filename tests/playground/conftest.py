@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from playground.models import WorkingCopy
 
 HX = {"HTTP_HX_REQUEST": "true"}
 ACCOUNT = "111122223333"
+SHOWN = re.compile(
+    r'data-attempt="(?P<id>[^"]+)" data-authorization="(?P<auth>[^"]*)" '
+    r'data-outcome="(?P<outcome>[^"]*)" data-passed="(?P<passed>[^"]*)"'
+)
 
 
 class Copy:
@@ -30,6 +36,14 @@ class Copy:
 
     def post(self, route: str, data: dict | None = None, **extra):
         return self.client.post(self.base + route, data or {}, **HX, **extra)
+
+    def shown(self) -> dict[str, dict]:
+        """What the attempts list shows for each attempt: authorization, outcome, passed."""
+        html = self.client.get(self.base + "attempts/", **HX).content.decode()
+        return {
+            m["id"]: {"authorization": m["auth"], "outcome": m["outcome"], "passed": m["passed"]}
+            for m in SHOWN.finditer(html)
+        }
 
     def add(self, kind: str, name: str = "", account: str = ACCOUNT) -> str:
         before = {n for n in _refs(self.doc)}

@@ -47,10 +47,9 @@ def _build_and_run(copy, doc: dict, case: dict, data: dict) -> dict:
     assert f"Attempt &quot;{case['id']}&quot; saved." in html, html
     (saved,) = copy.doc["attempts"]
     assert saved == case
-    copy.post("attempts/run/", {"attempt": case["id"]})
-    summary = copy.wc.results[case["id"]]
+    summary = copy.shown()[case["id"]]
     assert (summary["authorization"], summary["outcome"]) == _evaluator_says(doc, case)
-    assert summary["passed"] is True  # and that is what the case table expects
+    assert summary["passed"] == "true"  # and that is what the case table expects
     return summary
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from playground import canvas, documents, layout
+from playground import canvas, documents, engine, layout
 
 ACCOUNT = "111122223333"
 
@@ -67,43 +67,99 @@ def test_organization_frames_member_accounts_with_root_and_unit_chips():
     assert "in Prod" in geo.accounts[ACCOUNT].sublabel
 
 
-def test_trust_arrows_come_from_trusted_principals_in_other_accounts():
+def _drawn(doc: dict) -> canvas.Canvas:
+    """The canvas as the page draws it: the evaluator's matrix, placed."""
+    loaded = engine.load(doc)
+    assert loaded.ok, loaded.problems
+    return canvas.build(doc, engine.access_matrix(loaded.scenario).edges)
+
+
+def _statement(effect: str, principal: str, action: str, **extra) -> dict:
+    return {"Effect": effect, "Principal": {"AWS": principal}, "Action": action, **extra}
+
+
+def _allow_own(action: str) -> dict:
+    return {
+        "name": "Own",
+        "policy": {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}],
+        },
+    }
+
+
+def _trust_doc(*statements: dict) -> tuple[dict, str, str]:
     doc = documents.blank_document()
     doc, other = documents.add_node(doc, "account", "B", None)
     doc, user = documents.add_node(doc, "user", "alice", other)
     doc, role = documents.add_node(doc, "role", "shared", ACCOUNT)
-    doc["principals"][1]["trust_policy"]["Statement"][0]["Principal"] = {"AWS": user}
-    drawn = canvas.build(doc, [])
-    trust = [a for a in drawn.arrows if a.kind == "trust"]
-    assert [(a.source, a.target) for a in trust] == [(user, role)]
+    doc["principals"][1]["trust_policy"]["Statement"] = [
+        st if st["Principal"] != "USER" else {**st, "Principal": {"AWS": user}} for st in statements
+    ]
+    return doc, user, role
+
+
+def _trust(doc: dict) -> list[tuple[str, str, str, str]]:
+    return [
+        (a.source, a.target, a.status, a.label) for a in _drawn(doc).arrows if a.kind == "trust"
+    ]
+
+
+def test_a_named_caller_without_its_own_permission_is_drawn_refused():
+    doc, user, role = _trust_doc(
+        {"Effect": "Allow", "Principal": "USER", "Action": "sts:AssumeRole"}
+    )
+    assert _trust(doc) == [(user, role, "denied", "✗ may not assume")]
+    doc["principals"][0]["policies"] = [_allow_own("sts:AssumeRole")]
+    assert _trust(doc) == [(user, role, "trust", "may assume")]
+
+
+def test_a_wildcard_action_in_the_trust_policy_draws_may_assume():
+    doc, user, role = _trust_doc({"Effect": "Allow", "Principal": "USER", "Action": "sts:Assume*"})
+    doc["principals"][0]["policies"] = [_allow_own("sts:*")]
+    assert _trust(doc) == [(user, role, "trust", "may assume")]
+
+
+def test_allow_and_deny_for_the_same_caller_draw_a_refusal():
+    doc, user, role = _trust_doc(
+        {"Effect": "Allow", "Principal": "USER", "Action": "sts:AssumeRole"},
+        {"Effect": "Deny", "Principal": "USER", "Action": "sts:AssumeRole"},
+    )
+    doc["principals"][0]["policies"] = [_allow_own("sts:AssumeRole")]
+    assert _trust(doc) == [(user, role, "denied", "✗ may not assume")]
+
+
+def test_a_trusted_account_is_drawn_from_its_box():
+    doc, _, role = _trust_doc(
+        {"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "sts:AssumeRole"}
+    )
+    assert _trust(doc) == [("444455556666", role, "trust", "may assume")]
 
 
 def test_sse_kms_arrow_from_bucket_to_its_key_by_alias():
     doc, key = documents.add_node(documents.blank_document(), "key", "data", ACCOUNT)
     doc, bucket = documents.add_node(doc, "bucket", "reports", ACCOUNT)
     doc["buckets"][0]["default_encryption"] = {"algorithm": "aws:kms", "key": "alias/data"}
-    drawn = canvas.build(doc, [])
-    assert [(a.source, a.target, a.label) for a in drawn.arrows] == [(bucket, key, "SSE-KMS")]
-
-
-class _Edge:
-    def __init__(self, principal, key, action, authorization, via_grant=False):
-        self.principal, self.key, self.action = principal, key, action
-        self.authorization, self.via_grant = authorization, via_grant
+    sse = [(a.source, a.target, a.label) for a in _drawn(doc).arrows if a.kind == "sse"]
+    assert sse == [(bucket, key, "SSE-KMS")]
 
 
 def test_access_arrows_say_allowed_denied_or_grant_in_words_too():
     doc, role = documents.add_node(documents.blank_document(), "role", "r", ACCOUNT)
-    doc, key = documents.add_node(doc, "key", "k", ACCOUNT)
-    doc, key2 = documents.add_node(doc, "key", "k2", ACCOUNT)
-    doc, key3 = documents.add_node(doc, "key", "k3", ACCOUNT)
-    edges = [
-        _Edge(role, key, "kms:Decrypt", "allow"),
-        _Edge(role, key, "kms:Encrypt", "implicit_deny"),
-        _Edge(role, key2, "kms:Decrypt", "explicit_deny"),
-        _Edge(role, key3, "kms:Decrypt", "allow", via_grant=True),
+    keys = []
+    for name in ("k", "k2", "k3"):
+        doc, key = documents.add_node(doc, "key", name, ACCOUNT)
+        keys.append(key)
+    allow_decrypt = _statement("Allow", role, "kms:Decrypt", Resource="*")
+    doc["keys"][0]["policy"]["Statement"] = [allow_decrypt]
+    doc["keys"][1]["policy"]["Statement"] += [
+        allow_decrypt,
+        _statement("Deny", role, "kms:Decrypt", Resource="*"),
     ]
-    arrows = {a.target: a for a in canvas.build(doc, edges).arrows}
+    doc["keys"][2]["policy"]["Statement"] = []
+    doc["keys"][2]["grants"] = [{"id": "g1", "grantee": role, "operations": ["Decrypt"]}]
+    arrows = {a.target: a for a in _drawn(doc).arrows if a.kind == "access"}
+    key, key2, key3 = keys
     assert (arrows[key].status, arrows[key].label) == ("allowed", "✓ Decrypt")
     assert (arrows[key2].status, arrows[key2].label) == ("denied", "✗")
     assert arrows[key3].status == "grant" and "grant" in arrows[key3].label

@@ -1,0 +1,502 @@
+"""The access matrix: who may do what to which key, role and bucket, as the
+real pipeline decides it (the canvas, the matrix view and the decision diff
+all read these edges; nothing on the web side reads policy JSON).
+
+Three kinds of edge:
+- ``key``:   a principal (a user, or a role as its session) x a key x an
+             operation, called directly or by S3 on the principal's behalf
+             (``via`` is then the bucket ARN: kms:ViaService and the
+             aws:s3:arn encryption context, R8.4, R8.5);
+- ``trust``: a user, a role session or an account's root x a role, decided
+             by the AssumeRole model (trust policy, the caller's own IAM,
+             SCPs, RCPs; R7);
+- ``sse``:   a bucket x the key S3 encrypts its objects with, found by the
+             real key resolution (R2.15, R8.7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from .grants import grantee_kind
+from .keytrust import resolve_key
+from .kms_auth import KmsCall, authorize_kms
+from .match import Caller, principal_match
+from .model import Bucket, Encryption, Key, Principal, Scenario
+from .policy import Policy
+from .runtime import Env, Identity
+from .s3 import object_encryption, sse_key_ref
+from .sts import assume_role
+from .trace import NULL_TRACER
+from .world import World
+
+EdgeKind = Literal["key", "trust", "sse"]
+KEY_OPERATIONS = ("kms:Encrypt", "kms:Decrypt")
+_SPECIFIC = ("user", "role", "session", "root", "service")
+_RANK = {
+    "any": 1,
+    "account": 2,
+    "grant": 3,
+    "root": 4,
+    "service": 4,
+    "role": 5,
+    "session": 6,
+    "user": 6,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One decided cell of the matrix."""
+
+    kind: EdgeKind
+    source: str  # canvas node ref: user/role ARN, account id (its root), bucket ARN
+    target: str  # key ARN or role ARN
+    operation: str  # kms:Encrypt, kms:Decrypt, sts:AssumeRole, s3:SSE-KMS
+    authorization: str  # allow | implicit_deny | explicit_deny
+    caller: str = ""  # the ARN that made the call (a session ARN for a role)
+    via: str = ""  # bucket ARN when S3 makes the KMS call for the caller
+    rule: str | None = None
+    via_grant: bool = False
+    # How the deciding resource policy (key or trust policy) or a grant names
+    # the caller: user, role, session, root, account, any, grant, or "".
+    named: str = ""
+    same_account: bool = False
+    reason: str = ""
+    context: tuple[tuple[str, str], ...] = ()  # encryption context / ExternalId tried
+
+    @property
+    def allowed(self) -> bool:
+        return self.authorization == "allow"
+
+    @property
+    def cell(self) -> tuple[str, str, str, str, str]:
+        """What identifies the cell across revisions."""
+        return (self.kind, self.source, self.target, self.operation, self.via)
+
+    @property
+    def names_caller(self) -> bool:
+        """The policy or a grant names this caller itself (not only its account)."""
+        return self.named in _SPECIFIC or self.named == "grant"
+
+
+@dataclass(frozen=True)
+class AccessMatrix:
+    """Every decided edge. A pair whose resource policy (key policy, trust
+    policy) names neither the caller, nor its account, nor anyone (and no grant
+    names the caller) is not listed: such a call is denied whatever the other
+    policies say (R1.13, R7.1), and listing every such pair would cost more
+    than everything else together. Same-account key pairs are always listed."""
+
+    edges: tuple[Edge, ...]
+    # (kind, source, target) -> that pair's edges, and per-part fingerprints,
+    # so the next revision re-decides only what changed.
+    blocks: Mapping[tuple[str, str, str], tuple[Edge, ...]] = field(
+        default_factory=dict, compare=False
+    )
+    parts: Mapping[str, object] = field(default_factory=dict, compare=False)
+
+    def cells(self) -> dict[tuple[str, str, str, str, str], Edge]:
+        return {e.cell: e for e in self.edges}
+
+    def of_kind(self, kind: EdgeKind) -> list[Edge]:
+        return [e for e in self.edges if e.kind == kind]
+
+
+def decide_matrix(
+    scenario: Scenario,
+    world: World,
+    *,
+    now: datetime,
+    previous: AccessMatrix | None = None,
+) -> AccessMatrix:
+    """Every edge of the scenario, decided by the evaluator. With `previous`
+    (the matrix of an earlier revision), only the rows and columns an edit can
+    have changed are decided again; the rest is carried over."""
+    env = Env(world, now, _NoMaterial(), _no_random, False, explain=False)
+    parts = fingerprints(scenario)
+    reuse = _reusable(previous, parts)
+    blocks: dict[tuple[str, str, str], tuple[Edge, ...]] = {}
+    for e in _sse_edges(world):
+        blocks[(e.kind, e.source, e.target)] = (e,)
+    _key_edges(env, reuse, blocks)
+    _trust_edges(env, reuse, blocks)
+    edges = tuple(e for block in blocks.values() for e in block)
+    return AccessMatrix(edges, blocks, parts)
+
+
+# ----------------------------------------------------------------------------- reuse
+
+
+def fingerprints(scenario: Scenario) -> dict[str, object]:
+    """What each row (principal) and column (key, role) depends on, as raw JSON.
+
+    `global` is everything whose change may move any cell (accounts,
+    organization, groups, endpoints, buckets, region): when it changes,
+    everything is decided again.
+    """
+    raw = scenario.raw
+    out: dict[str, object] = {
+        "global": repr(
+            [raw.get(k) for k in ("region", "accounts", "organization", "groups", "vpc_endpoints")]
+            + [raw.get("buckets"), _attempt_inputs(raw.get("attempts"))]
+        ),
+    }
+    for p in scenario.principals:
+        out["p:" + p.arn] = repr(_raw_at(raw, p.pointer))
+    for k in scenario.keys:
+        out["k:" + k.arn] = repr(_raw_at(raw, k.pointer))
+    return out
+
+
+def _attempt_inputs(attempts: object) -> object:
+    """The parts of attempts the matrix borrows (contexts, ExternalIds, targets)."""
+    if not isinstance(attempts, list):
+        return None
+    keep = ("principal", "resource", "encryption_context", "assume", "context", "action")
+    return [{k: a.get(k) for k in keep} for a in attempts if isinstance(a, dict)]
+
+
+def _raw_at(raw: Mapping[str, object], pointer: str) -> object:
+    value: object = raw
+    for part in pointer.split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        elif isinstance(value, Mapping):
+            value = value.get(part)
+        else:
+            return None
+    return value
+
+
+@dataclass(frozen=True)
+class _Reuse:
+    """Edges of the previous revision that no change can have moved."""
+
+    blocks: Mapping[tuple[str, str, str], tuple[Edge, ...]]
+    stale: frozenset[str]  # fingerprint names that changed (or are new)
+
+    def block(self, pair: tuple[str, str, str], *names: str) -> tuple[Edge, ...] | None:
+        if any(n in self.stale for n in names):
+            return None
+        return self.blocks.get(pair)
+
+
+def _reusable(previous: AccessMatrix | None, parts: Mapping[str, object]) -> _Reuse | None:
+    if previous is None or not previous.parts:
+        return None
+    old = previous.parts
+    if old.get("global") != parts.get("global"):
+        return None
+    stale = frozenset(n for n, v in parts.items() if old.get(n) != v)
+    return _Reuse(previous.blocks, stale)
+
+
+# ----------------------------------------------------------------------------- sse
+
+
+def bucket_keys(world: World) -> list[tuple[Bucket, Key, Encryption]]:
+    """(bucket, key, encryption) for each SSE-KMS key S3 uses for a bucket:
+    its default encryption, an object's own, a replication rule's replica key."""
+    sc = world.scenario
+    out: list[tuple[Bucket, Key, Encryption]] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(bucket: Bucket, enc: Encryption | None) -> None:
+        if enc is None or enc.algorithm != "aws:kms":
+            return
+        ref = sse_key_ref(sc, bucket, enc)
+        if ref is None:
+            return
+        key = resolve_key(sc, ref, bucket.account, "Encrypt").key
+        if key is not None and (bucket.name, key.arn) not in seen:
+            seen.add((bucket.name, key.arn))
+            out.append((bucket, key, enc))
+
+    for bucket in sc.buckets:
+        add(bucket, bucket.default_encryption)
+        for obj in bucket.objects:
+            add(bucket, object_encryption(bucket, obj.key))
+    for bucket in sc.buckets:
+        for rule in bucket.replication.rules if bucket.replication else ():
+            dest = sc.bucket(rule.destination_bucket)
+            if dest is not None and rule.replica_kms_key:
+                add(dest, Encryption("aws:kms", rule.replica_kms_key, False))
+    return out
+
+
+def _sse_edges(world: World) -> list[Edge]:
+    return [
+        Edge(
+            "sse",
+            bucket.arn,
+            key.arn,
+            "s3:SSE-KMS",
+            "allow",
+            same_account=bucket.account == key.account,
+            reason=f"S3 encrypts objects of {bucket.name} with {key.arn}.",
+        )
+        for bucket, key, _ in bucket_keys(world)
+    ]
+
+
+# ----------------------------------------------------------------------------- key
+
+
+def _callers(world: World) -> list[tuple[Principal, Caller, Identity]]:
+    out = []
+    for p in world.scenario.principals:
+        caller, entity = world.caller(p.arn)
+        out.append((p, caller, Identity(caller, entity, ())))
+    return out
+
+
+def _attempt_contexts(world: World) -> dict[str, list[dict[str, str]]]:
+    """Encryption contexts the scenario's attempts send to each key: a key whose
+    policy or grant asks for one is judged with the contexts people actually use."""
+    sc = world.scenario
+    out: dict[str, list[dict[str, str]]] = {}
+    for a in sc.attempts:
+        if not a.encryption_context or not a.resource:
+            continue
+        account = a.principal.split(":")[4] if a.principal.count(":") >= 5 else None
+        key = resolve_key(sc, a.resource, account, "Encrypt").key
+        if key is not None:
+            found = out.setdefault(key.arn, [])
+            if dict(a.encryption_context) not in found:
+                found.append(dict(a.encryption_context))
+    return out
+
+
+def _key_edges(env: Env, reuse: _Reuse | None, blocks: dict) -> None:
+    world = env.world
+    sc = world.scenario
+    contexts = _attempt_contexts(world)
+    via_by_key: dict[str, list[tuple[Bucket, Encryption]]] = {}
+    for bucket, key, enc in bucket_keys(world):
+        via_by_key.setdefault(key.arn, []).append((bucket, enc))
+    service = f"s3.{sc.region}.amazonaws.com"
+    keys = [(key, key.arn, _names(world.key_policy.get(key.arn), key)) for key in sc.keys]
+    for p, caller, ident in _callers(world):
+        p_arn = p.arn
+        for key, key_arn, names in keys:
+            named = _named(world.key_policy.get(key_arn), caller, key, names)
+            same = p.account == key.account
+            if not named and not same:
+                continue  # the key policy names no way in for this caller (R2.2)
+            pair = ("key", p_arn, key_arn)
+            found = reuse.block(pair, "p:" + p_arn, "k:" + key_arn) if reuse else None
+            if found is not None:
+                blocks[pair] = found
+                continue
+            block = []
+            for op in KEY_OPERATIONS:
+                tries: list[dict[str, str] | None] = [None, *contexts.get(key.arn, [])]
+                block.append(_decide_key(env, ident, p, key, op, "", None, tries, named))
+            for bucket, enc in via_by_key.get(key.arn, ()):
+                arn = bucket.arn if enc.bucket_key else f"{bucket.arn}/{_object_name(bucket)}"
+                for op in KEY_OPERATIONS:
+                    tries = [{"aws:s3:arn": arn}]
+                    block.append(
+                        _decide_key(env, ident, p, key, op, bucket.arn, service, tries, named)
+                    )
+            blocks[pair] = tuple(block)
+
+
+def _object_name(bucket: Bucket) -> str:
+    return bucket.objects[0].key if bucket.objects else "object"
+
+
+def _decide_key(
+    env: Env,
+    ident: Identity,
+    p: Principal,
+    key: Key,
+    op: str,
+    via: str,
+    service: str | None,
+    contexts: Iterable[dict[str, str] | None],
+    named: str,
+) -> Edge:
+    res = None
+    used: dict[str, str] | None = None
+    for context in contexts:
+        call = KmsCall(op.split(":", 1)[1], key_id=key.arn, encryption_context=context)
+        call.via_service = service
+        res = authorize_kms(env, ident, key, call, None, NULL_TRACER)
+        used = context
+        if res.authorization == "allow":
+            break
+    assert res is not None  # `contexts` always holds at least one entry
+    via_grant = res.decided is not None and res.decided.path == "grant"
+    if via_grant and not named:
+        named = "grant"
+    return Edge(
+        "key",
+        p.arn,
+        key.arn,
+        op,
+        res.authorization,
+        caller=ident.caller.arn,
+        via=via,
+        rule=res.rule,
+        via_grant=via_grant,
+        named=named,
+        same_account=p.account == key.account,
+        reason=res.reason,
+        context=tuple(sorted((used or {}).items())),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    """Every principal a resource policy (and the key's grants) lists: a quick
+    test that skips the pairs the policy cannot be about."""
+
+    listed: frozenset[str]
+    anyone: bool
+
+    def may_name(self, caller: Caller) -> bool:
+        listed = self.listed
+        return (
+            self.anyone
+            or caller.arn in listed
+            or caller.account_root in listed
+            or (caller.role_arn is not None and caller.role_arn in listed)
+        )
+
+
+def _names(policy: Policy | None, key: Key | None = None) -> _Names:
+    listed: set[str] = set()
+    anyone = False
+    for stmt in policy.statements if policy is not None else ():
+        if stmt.not_principal is not None:
+            anyone = True
+        elif stmt.principal is not None:
+            listed.update(stmt.principal.aws)
+            anyone = anyone or stmt.principal.any
+    for g in key.grants if key is not None else ():
+        listed.add(g.grantee)
+    return _Names(frozenset(listed), anyone)
+
+
+def _named(
+    policy: Policy | None, caller: Caller, key: Key | None = None, names: _Names | None = None
+) -> str:
+    """The most specific way the policy (or a grant on the key) names the caller."""
+    if names is not None and not names.may_name(caller):
+        return ""
+    best = ""
+    for stmt in policy.statements if policy is not None else ():
+        kind: str | None = None
+        if stmt.not_principal is not None:
+            kind = "any"  # NotPrincipal may take in anyone it does not list
+        elif stmt.principal is not None:
+            kind = principal_match(stmt.principal, caller)
+        if kind and _RANK.get(kind, 0) > _RANK.get(best, 0):
+            best = kind
+    weaker = _RANK.get(best, 0) < _RANK["grant"]
+    grants = key.grants if key is not None and weaker else ()
+    if any(grantee_kind(g.grantee, caller) is not None for g in grants):
+        best = "grant"  # a grant to the caller, its role or its account (R3.3)
+    return best
+
+
+# ----------------------------------------------------------------------------- trust
+
+
+def _external_ids(world: World) -> dict[str, list[str]]:
+    """ExternalIds the scenario's attempts pass to each role (R7.5)."""
+    out: dict[str, list[str]] = {}
+    for a in world.scenario.attempts:
+        for step in a.assume:
+            if step.external_id and step.external_id not in out.get(step.role, []):
+                out.setdefault(step.role, []).append(step.external_id)
+        ext = a.context.get("sts:ExternalId")
+        assume = a.action.lower() == "sts:assumerole" and isinstance(ext, str) and a.resource
+        if assume and ext not in out.get(a.resource or "", []):
+            out.setdefault(a.resource or "", []).append(ext)  # type: ignore[arg-type]
+    return out
+
+
+def _trust_edges(env: Env, reuse: _Reuse | None, blocks: dict) -> None:
+    world = env.world
+    sc = world.scenario
+    external = _external_ids(world)
+    sources: list[tuple[str, str, Identity]] = []  # (node ref, fingerprint, identity)
+    for account in sc.accounts:
+        caller, entity = world.caller(f"arn:aws:iam::{account.id}:root")
+        sources.append((account.id, "", Identity(caller, entity, ())))
+    for p, _, ident in _callers(world):
+        sources.append((p.arn, "p:" + p.arn, ident))
+    for role in sc.principals:
+        if role.type != "role":
+            continue
+        trust = world.trust.get(role.arn)
+        names = _names(trust)
+        for ref, part, ident in sources:
+            if ref == role.arn:
+                continue
+            named = _named(trust, ident.caller, None, names)
+            if not named:
+                continue  # the trust policy must itself allow (R7.1)
+            pair = ("trust", ref, role.arn)
+            deps = ("p:" + role.arn, part) if part else ("p:" + role.arn,)
+            found = reuse.block(pair, *deps) if reuse else None
+            if found is not None:
+                blocks[pair] = found
+                continue
+            blocks[pair] = (_decide_trust(env, ident, ref, role, named, external),)
+
+
+def _decide_trust(
+    env: Env, ident: Identity, ref: str, role: Principal, named: str, external: dict
+) -> Edge:
+    res = None
+    tried: str | None = None
+    for ext in [None, *external.get(role.arn, [])]:
+        res, _ = assume_role(
+            env,
+            ident,
+            role.arn,
+            external_id=ext,
+            session_name=None,
+            session_policy=None,
+            extra={},
+            tr=NULL_TRACER,
+        )
+        tried = ext
+        if res.authorization == "allow":
+            break
+    assert res is not None
+    return Edge(
+        "trust",
+        ref,
+        role.arn,
+        "sts:AssumeRole",
+        res.authorization,
+        caller=ident.caller.arn,
+        rule=res.rule,
+        named=named,
+        same_account=ident.caller.account == role.account,
+        reason=res.reason,
+        context=(("sts:ExternalId", tried),) if tried else (),
+    )
+
+
+# ----------------------------------------------------------------------------- env
+
+
+class _NoMaterial:
+    """Authorization never reads key material; a call that did would be a bug."""
+
+    def get(self, key_arn: str) -> bytes:
+        raise AssertionError(f"the access matrix read key material of {key_arn}")
+
+
+def _no_random(n: int) -> bytes:
+    raise AssertionError("the access matrix asked for randomness")

@@ -1,0 +1,69 @@
+"""The verdicts of one revision: every saved attempt run, every matrix edge decided.
+
+Nothing stores a verdict: each page and partial asks `of(space)`, which runs
+the evaluator on the document being shown (remembered per document, so the
+canvas, the attempts list and the diff of one edit share one run). A badge or
+an arrow therefore always shows the verdict of the revision on screen, after
+an edit, an undo, an import or a reload alike.
+
+The access matrix of the lineage's last revision is kept too: the next
+revision re-decides only the rows and columns an edit can have moved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from playground import engine, tracing
+
+_CACHE: OrderedDict[tuple[str, str], Verdicts] = OrderedDict()
+_CACHE_SIZE = 64
+_LAST: OrderedDict[str, object] = OrderedDict()  # lineage -> its latest AccessMatrix
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    attempts: dict[str, dict]  # attempt id -> tracing.summary
+    matrix: object  # evaluator.AccessMatrix
+    ok: bool  # False when the document has errors (then nothing was decided)
+
+    @property
+    def edges(self) -> tuple:
+        return self.matrix.edges  # type: ignore[attr-defined]
+
+
+def digest(document: dict) -> str:
+    body = {k: v for k, v in document.items() if k != "layout"}  # moving a node decides nothing
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def of_document(document: dict, lineage: str, load=None) -> Verdicts:
+    """The verdicts of `document`; `load` (optional) gives its loaded scenario."""
+    key = (lineage, digest(document))
+    found = _CACHE.get(key)
+    if found is not None:
+        _CACHE.move_to_end(key)
+        return found
+    loaded = load() if load is not None else engine.load(document)
+    if not loaded.ok:
+        found = Verdicts({}, engine.empty_matrix(), False)
+    else:
+        evaluation = engine.evaluate(loaded.scenario, lineage, trace=False)
+        matrix = engine.access_matrix(loaded.scenario, previous=_LAST.get(lineage))
+        _LAST[lineage] = matrix
+        _LAST.move_to_end(lineage)
+        if len(_LAST) > _CACHE_SIZE:
+            _LAST.popitem(last=False)
+        summaries = {r.id: tracing.summary(r) for r in evaluation.results}
+        found = Verdicts(summaries, matrix, evaluation.ok)
+    _CACHE[key] = found
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return found
+
+
+def of(space) -> Verdicts:
+    return of_document(space.document, space.lineage, space.loaded)
