@@ -1,19 +1,34 @@
 """KMS Playground's evaluator: the AWS policy language, the authorization
 engine and the KMS service model, in plain Python (no Django in the core).
 
-This module is the whole public surface the web side and the command line use.
+This module is the whole public surface the web side and the command line use:
+`vocabulary` is the module of format 1's value sets (key states, outcomes,
+grant operations, attempt members), which the forms offer as choices.
 """
 
+from evaluator.core import vocabulary
 from evaluator.core.api import access_matrix, check_policy
+from evaluator.core.arn import (
+    alias_arn,
+    bucket_arn,
+    group_arn,
+    key_arn,
+    object_arn,
+    principal_arn,
+    root_arn,
+    session_arn,
+)
 from evaluator.core.crypto import KeyMaterial, MemoryMaterial
 from evaluator.core.engine import Evaluation, evaluate, expectation_holds, policy_problems
 from evaluator.core.loader import LoadResult, load_scenario
 from evaluator.core.matrix import AccessMatrix, Edge
 from evaluator.core.model import Scenario
+from evaluator.core.pointer import pointer_join, pointer_parts, value_at
 from evaluator.core.policy import Policy, parse_policy
 from evaluator.core.problems import CATALOGUE, Problem
 from evaluator.core.render import render_result
 from evaluator.core.trace import AttemptResult, Decision, Step, step_dict
+from evaluator.core.vocabulary import is_denial
 
 __all__ = [
     "CATALOGUE",
@@ -30,12 +45,25 @@ __all__ = [
     "Scenario",
     "Step",
     "access_matrix",
+    "alias_arn",
+    "bucket_arn",
     "check_policy",
     "evaluate",
     "expectation_holds",
+    "group_arn",
+    "is_denial",
+    "key_arn",
     "load_scenario",
+    "object_arn",
     "parse_policy",
+    "pointer_join",
+    "pointer_parts",
     "policy_problems",
+    "principal_arn",
     "render_result",
+    "root_arn",
+    "session_arn",
     "step_dict",
+    "value_at",
+    "vocabulary",
 ]

@@ -10,13 +10,17 @@ import json
 
 from django import forms
 
+from evaluator import vocabulary
 from playground import document_nodes
 from playground.form_values import (
+    EXPECTATION_CHOICES,
+    GRANT_CONSTRAINT_CHOICES,
     GRANT_OPERATIONS,
     MAX_POLICY_CHARS,
     MAX_REF,
     choices,
     format_pairs,
+    grant_document,
     parse_pairs,
 )
 
@@ -36,26 +40,6 @@ ACTIONS = (
     "s3:CopyObject",
     "s3:ReplicateObject",
     "sts:AssumeRole",
-)
-EXPECTATIONS = (
-    ("", "no expectation"),
-    ("allow", "allow"),
-    ("deny", "deny (either kind)"),
-    ("implicit_deny", "implicit deny"),
-    ("explicit_deny", "explicit deny"),
-    ("Success", "Success"),
-    ("AccessDeniedException", "AccessDeniedException"),
-    ("AccessDenied", "AccessDenied"),
-    ("DisabledException", "DisabledException"),
-    ("KMSInvalidStateException", "KMSInvalidStateException"),
-    ("NotFoundException", "NotFoundException"),
-    ("InvalidCiphertextException", "InvalidCiphertextException"),
-    ("IncorrectKeyException", "IncorrectKeyException"),
-    ("InvalidKeyUsageException", "InvalidKeyUsageException"),
-    ("InvalidGrantTokenException", "InvalidGrantTokenException"),
-    ("MalformedPolicyDocumentException", "MalformedPolicyDocumentException"),
-    ("LimitExceededException", "LimitExceededException"),
-    ("ValidationException", "ValidationException"),
 )
 # Attempt fields that only some actions use: the builder shows each group for
 # its actions only, and an attempt keeps a group's values only for those actions.
@@ -113,10 +97,7 @@ class AttemptForm(forms.Form):
     grant_tokens = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea)
     grant_grantee = forms.CharField(max_length=MAX_REF, required=False)
     grant_operations = forms.MultipleChoiceField(choices=choices(GRANT_OPERATIONS), required=False)
-    grant_constraint = forms.ChoiceField(
-        choices=[("", "none"), ("subset", "context subset"), ("equals", "context equals")],
-        required=False,
-    )
+    grant_constraint = forms.ChoiceField(choices=GRANT_CONSTRAINT_CHOICES, required=False)
     grant_context = forms.CharField(required=False, max_length=5000, widget=forms.Textarea)
     grant_retiring = forms.CharField(max_length=MAX_REF, required=False)
     grant_id = forms.CharField(max_length=128, required=False)
@@ -125,7 +106,7 @@ class AttemptForm(forms.Form):
     )
     bypass = forms.BooleanField(required=False)
     destination = forms.CharField(max_length=MAX_REF, required=False)
-    expect = forms.ChoiceField(choices=EXPECTATIONS, required=False)
+    expect = forms.ChoiceField(choices=EXPECTATION_CHOICES, required=False)
 
     def clean_encryption_context(self):
         return parse_pairs(self.cleaned_data["encryption_context"], "Encryption context")
@@ -192,7 +173,7 @@ class AttemptForm(forms.Form):
             data["session_policy"] = document_nodes.policy_text(steps[-1]["session_policy"])
         grant = attempt.get("grant") if isinstance(attempt.get("grant"), dict) else {}
         constraints = grant.get("constraints") or {}
-        kinds = ("subset", "equals")
+        kinds = vocabulary.GRANT_CONSTRAINTS
         which = next((w for w in kinds if f"encryption_context_{w}" in constraints), "")
         data.update(
             grant_grantee=grant.get("grantee", ""),
@@ -252,13 +233,13 @@ class AttemptForm(forms.Form):
         """The fields of the groups the chosen action uses (other groups are dropped)."""
         data, out = self.cleaned_data, {}
         if self._group("grant"):
-            grant = {"grantee": data["grant_grantee"], "operations": data["grant_operations"]}
-            if data["grant_constraint"]:
-                key = f"encryption_context_{data['grant_constraint']}"
-                grant["constraints"] = {key: data["grant_context"]}
-            if data["grant_retiring"]:
-                grant["retiring"] = data["grant_retiring"]
-            out["grant"] = grant
+            out["grant"] = grant_document(
+                data["grant_grantee"],
+                data["grant_operations"],
+                constraint=data["grant_constraint"],
+                context=data["grant_context"],
+                retiring=data["grant_retiring"],
+            )
         if self._group("grant_id") and data["grant_id"]:
             out["grant_id"] = data["grant_id"]
         if self._group("policy"):
@@ -274,26 +255,8 @@ class AttemptForm(forms.Form):
         return out
 
 
-_ATTEMPT_FORM_FIELDS = {
-    "id",
-    "title",
-    "principal",
-    "assume",
-    "action",
-    "resource",
-    "encryption_context",
-    "context",
-    "plaintext",
-    "ciphertext",
-    "via_service",
-    "expect",
-    "grant",
-    "grant_id",
-    "grant_tokens",
-    "policy",
-    "bypass_policy_lockout_safety_check",
-    "destination",
-}
+# Every contract member of an attempt is the form's; anything else (rule, note) is kept.
+_ATTEMPT_FORM_FIELDS = frozenset(vocabulary.ATTEMPT_FIELDS)
 
 
 class AttemptRefForm(forms.Form):

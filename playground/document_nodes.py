@@ -16,7 +16,9 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-DEFAULT_REGION = "us-east-1"
+import evaluator
+
+DEFAULT_REGION = evaluator.vocabulary.DEFAULT_REGION
 DEFAULT_ROOT = "r-root"
 VERSION = "2012-10-17"
 
@@ -76,20 +78,23 @@ def region_of(doc: dict) -> str:
     return doc.get("region") or DEFAULT_REGION
 
 
+# The ARNs of document entries, spelled by the evaluator's builders.
+
+
 def principal_arn(p: dict) -> str:
-    return f"arn:aws:iam::{p['account']}:{p['type']}{p.get('path') or '/'}{p['name']}"
+    return evaluator.principal_arn(p["account"], p["type"], p["name"], p.get("path") or "/")
 
 
 def group_arn(g: dict) -> str:
-    return f"arn:aws:iam::{g['account']}:group/{g['name']}"
+    return evaluator.group_arn(g["account"], g["name"])
 
 
 def key_arn(doc: dict, k: dict) -> str:
-    return f"arn:aws:kms:{k.get('region') or region_of(doc)}:{k['account']}:key/{k['id']}"
+    return evaluator.key_arn(k.get("region") or region_of(doc), k["account"], k["id"])
 
 
 def bucket_arn(b: dict) -> str:
-    return f"arn:aws:s3:::{b['name']}"
+    return evaluator.bucket_arn(b["name"])
 
 
 def key_label(k: dict) -> str:
@@ -151,26 +156,11 @@ def owner_object(doc: dict, ref: str) -> tuple[str, dict] | None:
 # ----------------------------------------------------------------------------- pointers
 
 
-def _parts(pointer: str) -> list[str]:
-    if not pointer:
-        return []
-    if not pointer.startswith("/"):
-        raise EditError(f"not a JSON pointer: {pointer!r}")
-    return [p.replace("~1", "/").replace("~0", "~") for p in pointer[1:].split("/")]
-
-
 def get_pointer(doc: object, pointer: str) -> object:
-    node = doc
-    for part in _parts(pointer):
-        if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise KeyError(pointer)
-            node = node[int(part)]
-        elif isinstance(node, dict):
-            node = node[part]
-        else:
-            raise KeyError(pointer)
-    return node
+    """The value at `pointer`; KeyError if there is none."""
+    if pointer and not pointer.startswith("/"):
+        raise EditError(f"not a JSON pointer: {pointer!r}")
+    return evaluator.value_at(doc, pointer)
 
 
 def set_pointer(doc: object, pointer: str, value: object) -> None:
@@ -178,7 +168,7 @@ def set_pointer(doc: object, pointer: str, value: object) -> None:
         raise EditError("cannot replace the whole document here")
     parent_pointer, _, raw_last = pointer.rpartition("/")
     parent = get_pointer(doc, parent_pointer)
-    last = raw_last.replace("~1", "/").replace("~0", "~")
+    (last,) = evaluator.pointer_parts("/" + raw_last)
     if isinstance(parent, list):
         parent[int(last)] = value
     elif isinstance(parent, dict):

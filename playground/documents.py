@@ -12,6 +12,7 @@ import re
 import secrets
 import uuid
 
+import evaluator
 from playground.document_nodes import (
     VERSION,
     EditError,
@@ -80,7 +81,7 @@ def default_trust_policy(account: str) -> dict:
             {
                 "Sid": "TrustAccount",
                 "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Principal": {"AWS": evaluator.root_arn(account)},
                 "Action": "sts:AssumeRole",
             }
         ],
@@ -94,7 +95,7 @@ def default_key_policy(account: str) -> dict:
             {
                 "Sid": "EnableIAMPolicies",
                 "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Principal": {"AWS": evaluator.root_arn(account)},
                 "Action": "kms:*",
                 "Resource": "*",
             }

@@ -1,4 +1,8 @@
-"""What the forms share: field limits, grant operations, and key=value text."""
+"""What the forms share: field limits, the format's value sets, grants, key=value text.
+
+The value sets (key states, outcomes, grant operations) are the evaluator's
+(`evaluator.vocabulary`), so a form never offers what the loader would refuse.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,49 @@ import json
 
 from django import forms
 
+from evaluator import vocabulary
+
 MAX_REF = 400
 MAX_POLICY_CHARS = 40_000  # above every AWS policy size limit (key policies: 32 KB)
-GRANT_OPERATIONS = (
-    "Decrypt",
-    "Encrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext",
-    "ReEncryptFrom",
-    "ReEncryptTo",
-    "CreateGrant",
-    "RetireGrant",
-    "DescribeKey",
-)
+GRANT_OPERATIONS = vocabulary.MODELLED_GRANT_OPERATIONS
+KEY_STATES = vocabulary.KEY_STATES
+KEY_MANAGERS = vocabulary.KEY_MANAGERS
+KEY_ORIGINS = vocabulary.KEY_ORIGINS
+GRANT_CONSTRAINT_CHOICES = [
+    ("", "none"),
+    *((kind, f"context {kind}") for kind in vocabulary.GRANT_CONSTRAINTS),
+]
+_EXPECTATION_LABELS = {
+    "allow": "allow",
+    "deny": "deny (either kind)",
+    "implicit_deny": "implicit deny",
+    "explicit_deny": "explicit deny",
+}
+# An attempt's `expect`: nothing, an authorization, or an outcome code (as itself).
+EXPECTATION_CHOICES = [
+    ("", "no expectation"),
+    *((v, _EXPECTATION_LABELS.get(v, v)) for v in vocabulary.EXPECTATIONS),
+]
+
+
+def grant_document(
+    grantee: str,
+    operations: list[str],
+    *,
+    constraint: str = "",
+    context: dict[str, str] | None = None,
+    retiring: str = "",
+    name: str = "",
+) -> dict:
+    """A grant as the scenario document writes it (format 1), empty members left out."""
+    grant: dict = {"grantee": grantee, "operations": operations}
+    if name:
+        grant["name"] = name
+    if retiring:
+        grant["retiring"] = retiring
+    if constraint:
+        grant["constraints"] = {f"encryption_context_{constraint}": context or {}}
+    return grant
 
 
 def choices(values) -> list[tuple[str, str]]:

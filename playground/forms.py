@@ -11,21 +11,22 @@ from django import forms
 from playground import document_nodes
 from playground.attempt_form import AttemptForm as AttemptForm  # re-exported: it lived here
 from playground.form_values import (
+    GRANT_CONSTRAINT_CHOICES,
     GRANT_OPERATIONS,
+    KEY_MANAGERS,
+    KEY_ORIGINS,
+    KEY_STATES,
     MAX_POLICY_CHARS,
     MAX_REF,
     choices,
     format_pairs,
+    grant_document,
     parse_pairs,
 )
 from playground.store import MAX_DOCUMENT_BYTES
 
 PANEL_IDS = "prop-%s"  # ids of the node panel's fields, apart from the attempt form's
 MAX_IMPORT_BYTES = MAX_DOCUMENT_BYTES
-
-KEY_STATES = ("Enabled", "Disabled", "PendingDeletion", "PendingImport", "Unavailable")
-KEY_MANAGERS = ("CUSTOMER", "AWS")
-KEY_ORIGINS = ("AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")
 
 
 class RefForm(forms.Form):
@@ -318,10 +319,7 @@ class GrantForm(RefForm):
     grantee = forms.CharField(max_length=MAX_REF)
     retiring = forms.CharField(max_length=MAX_REF, required=False)
     operations = forms.MultipleChoiceField(choices=choices(GRANT_OPERATIONS))
-    constraint = forms.ChoiceField(
-        choices=[("", "none"), ("subset", "context subset"), ("equals", "context equals")],
-        required=False,
-    )
+    constraint = forms.ChoiceField(choices=GRANT_CONSTRAINT_CHOICES, required=False)
     context = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     propagated = forms.BooleanField(required=False, initial=True)
 
@@ -330,12 +328,17 @@ class GrantForm(RefForm):
 
     def grant(self, grant_id: str) -> dict:
         data = self.cleaned_data
-        grant: dict = {"id": grant_id, "grantee": data["grantee"], "operations": data["operations"]}
-        for field in ("name", "retiring"):
-            if data[field]:
-                grant[field] = data[field]
-        if data["constraint"]:
-            grant["constraints"] = {f"encryption_context_{data['constraint']}": data["context"]}
+        grant = {
+            "id": grant_id,
+            **grant_document(
+                data["grantee"],
+                data["operations"],
+                constraint=data["constraint"],
+                context=data["context"],
+                retiring=data["retiring"],
+                name=data["name"],
+            ),
+        }
         if not data["propagated"]:
             grant["propagated"] = False
         return grant

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+import evaluator
 from playground import document_nodes
 
 BADGES = {
@@ -78,7 +79,7 @@ class ResultView:
 
 def badge(authorization: str, outcome: str) -> tuple[str, str, str]:
     """(css class, text, icon) of the result badge; an error code is shown as itself."""
-    if outcome not in ("Success", "AccessDeniedException", "AccessDenied") and outcome:
+    if outcome and outcome != "Success" and not evaluator.is_denial(outcome):
         return "error", outcome, "⚠"
     return BADGES.get(authorization, ("error", outcome, "⚠"))
 
@@ -151,8 +152,7 @@ def pretty_with_spans(value: object) -> tuple[str, dict[str, tuple[int, int]]]:
         used = 1
         if isinstance(v, dict) and v:
             for k, child in v.items():
-                part = str(k).replace("~", "~0").replace("/", "~1")
-                used += walk(child, f"{ptr}/{part}", line + used)
+                used += walk(child, evaluator.pointer_join(ptr, k), line + used)
             used += 1
         elif isinstance(v, list) and v:
             for i, child in enumerate(v):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+import evaluator
 from playground import (
     attempt_form,
     canvas,
@@ -168,15 +169,17 @@ def _org_containers(doc: dict) -> list[tuple[str, str]]:
 def attempt_choices(doc: dict) -> dict:
     nodes = list(document_nodes.iter_nodes(doc))
     principals = [n.ref for n in nodes if n.kind in ("user", "role")]
-    roots = [f"arn:aws:iam::{n.ref}:root" for n in nodes if n.kind == "account"]
+    roots = [evaluator.root_arn(n.ref) for n in nodes if n.kind == "account"]
     resources = []
     for k in doc.get("keys") or []:
         arn = document_nodes.key_arn(doc, k)
         resources.append(arn)
-        prefix = arn.rsplit(":", 1)[0]
-        resources.extend(f"{prefix}:{a}" for a in k.get("aliases") or [])
+        region = k.get("region") or document_nodes.region_of(doc)
+        resources.extend(
+            evaluator.alias_arn(region, k["account"], a) for a in k.get("aliases") or []
+        )
     for b in doc.get("buckets") or []:
-        resources.extend(f"arn:aws:s3:::{b['name']}/{o['key']}" for o in b.get("objects") or [])
+        resources.extend(evaluator.object_arn(b["name"], o["key"]) for o in b.get("objects") or [])
     roles = [n.ref for n in nodes if n.kind == "role"]
     return {
         "principal_options": principals + roots,

@@ -24,6 +24,51 @@ class Arn:
         return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
 
 
+# ---------------------------------------------------------------- building ARNs
+# The one spelling of each ARN the playground makes (AWS partition only).
+
+
+def root_arn(account: str) -> str:
+    return f"arn:aws:iam::{account}:root"
+
+
+def principal_arn(account: str, type_: str, name: str, path: str = "/") -> str:
+    """A user or role; the path sits between the type and the name (role/a/b/NAME)."""
+    return f"arn:aws:iam::{account}:{type_}{path}{name}"
+
+
+def group_arn(account: str, name: str) -> str:
+    return f"arn:aws:iam::{account}:group/{name}"
+
+
+def session_arn(account: str, role_name: str, session_name: str) -> str:
+    """A role session (AWS leaves the role's path out)."""
+    return f"arn:aws:sts::{account}:assumed-role/{role_name}/{session_name}"
+
+
+def key_arn(region: str, account: str, key_id: str) -> str:
+    return f"arn:aws:kms:{region}:{account}:key/{key_id}"
+
+
+def alias_arn(region: str, account: str, alias: str) -> str:
+    """`alias` as written in a document: `alias/NAME`."""
+    return f"arn:aws:kms:{region}:{account}:{alias}"
+
+
+S3_BUCKET_ARN = "arn:aws:s3:::"  # a bucket's ARN is this prefix and its name
+
+
+def bucket_arn(bucket: str) -> str:
+    return S3_BUCKET_ARN + bucket
+
+
+def object_arn(bucket: str, key: str) -> str:
+    return f"{S3_BUCKET_ARN}{bucket}/{key}"
+
+
+# ---------------------------------------------------------------- parsing and matching
+
+
 def _split(s: str) -> list[str] | None:
     parts = s.split(":", 5)
     return parts if len(parts) == 6 else None

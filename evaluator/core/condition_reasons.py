@@ -1,93 +1,62 @@
 """Why a condition clause passed or failed, in one plain-English sentence.
 
-`explain_clause` gives the same verdict as `Clause.test` (conditions.py), with
-the values compared and a reason for the trace. It runs only when a trace is
-asked for, so the fast path never builds these strings.
+The verdict is the clause's own (`Clause.outcome`, conditions.py, the same rule
+`Clause.test` applies); this module only words it, naming the values compared
+and the one that settled it. It runs only when a trace is asked for, so the
+fast path never builds these strings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
+from evaluator.core.condition_values import Context, Lookup
+from evaluator.core.conditions import Clause, ClauseOutcome, Operator
 from evaluator.core.trace import ConditionVerdict
-from evaluator.core.variables import expand
-from evaluator.core.wildcard import LITERAL_QMARK, LITERAL_STAR, unmark
-
-if TYPE_CHECKING:  # conditions.py imports this module; these names are for annotations only
-    from evaluator.core.condition_values import Context, Lookup
-    from evaluator.core.conditions import Clause, Operator
-
 
 # How one clause fared against one request: the trace's own record of it.
 ClauseResult = ConditionVerdict
 
 
-def _resolve(
-    clause: Clause, lookup_var: Lookup | None
-) -> tuple[tuple[str, ...], tuple[object | None, ...], tuple[str, ...]]:
-    """Policy values for this request: (shown, compiled, unresolved templates)."""
-    if not clause._dynamic:
-        return clause.values, clause._prepared, ()
-    spec = clause.spec
-    shown: list[str] = []
-    compiled: list[object | None] = []
-    missing: list[str] = []
-    for raw, ready in zip(clause.values, clause._prepared, strict=True):
-        if ready is not None:
-            shown.append(raw)
-            compiled.append(ready)
-            continue
-        text = expand(raw, lookup_var) if lookup_var is not None else None
-        if text is None:
-            # R5.14: an unresolved variable makes this value match nothing.
-            shown.append(raw)
-            compiled.append(None)
-            missing.append(raw)
-            continue
-        shown.append(_display(text, spec.wildcards))
-        compiled.append(spec.try_prepare(text))
-    return tuple(shown), tuple(compiled), tuple(missing)
-
-
 def explain_clause(clause: Clause, ctx: Context, lookup_var: Lookup | None) -> ClauseResult:
-    """The same verdict as `test`, with the values and a plain-English reason."""
-    found = ctx.get(clause.key_lc)
-    values = found.values if found is not None else ()
-    request = values if values else None
+    """The clause's outcome for this request, with the values and a plain-English reason."""
+    return describe(clause.outcome(ctx, lookup_var))
+
+
+def explain_all(
+    clauses: Iterable[Clause], ctx: Context, lookup_var: Lookup | None
+) -> tuple[ClauseResult, ...]:
+    """A result for every clause (the block holds when all of them pass, R5.8)."""
+    return tuple(explain_clause(c, ctx, lookup_var) for c in clauses)
+
+
+def describe(o: ClauseOutcome) -> ClauseResult:
+    """The trace's record of an outcome: its verdict, its values and the reason."""
+    clause = o.clause
+    request = o.values if o.values else None
     if clause.base == "Null":
-        passed, reason = _explain_null(clause, values)
-        return _result(clause, clause.values, request, passed, reason)
-    shown, policy, missing = _resolve(clause, lookup_var)
-    if not values:
-        passed, reason = clause._when_missing, _missing_reason(clause, found is not None)
+        reason = _null_reason(clause, o)
+    elif not o.values:
+        reason = _missing_reason(clause, o.present)
     else:
-        passed, reason = _explain_present(clause, values, shown, policy)
-    if missing and values:
-        reason += f" (no value for the variable in {', '.join(missing)}, so it matches nothing)"
-    return _result(clause, shown, request, passed, reason)
+        reason = _present_reason(o)
+        if o.unresolved:
+            unresolved = ", ".join(o.unresolved)
+            reason += f" (no value for the variable in {unresolved}, so it matches nothing)"
+    return ClauseResult(
+        clause.operator, clause.key, o.shown, request, o.passed, reason, clause.pointer
+    )
 
 
-def _result(
-    clause: Clause,
-    shown: tuple[str, ...],
-    request: tuple[str, ...] | None,
-    passed: bool,
-    reason: str,
-) -> ClauseResult:
-    return ClauseResult(clause.operator, clause.key, shown, request, passed, reason, clause.pointer)
-
-
-def _explain_null(clause: Clause, values: tuple[str, ...]) -> tuple[bool, str]:
-    absent = not values
-    passed = absent in clause._prepared
-    state = "absent" if absent else f"present ({_join(values)})"
-    if passed:
+def _null_reason(clause: Clause, o: ClauseOutcome) -> str:
+    absent = not o.values
+    state = "absent" if absent else f"present ({_join(o.values)})"
+    if o.passed:
         want = "true" if absent else "false"
-        return True, f'{clause.key} is {state}, as Null "{want}" asks'
+        return f'{clause.key} is {state}, as Null "{want}" asks'
     want = "false" if absent else "true"
     need = "present" if absent else "absent"
-    return False, f'{clause.key} is {state}, but Null "{want}" needs it {need}'
+    return f'{clause.key} is {state}, but Null "{want}" needs it {need}'
 
 
 def _missing_reason(clause: Clause, empty: bool) -> str:
@@ -103,42 +72,31 @@ def _missing_reason(clause: Clause, empty: bool) -> str:
     return f"{clause.key} {where}, and {clause.base} needs it"
 
 
-def _explain_present(
-    clause: Clause, values: tuple[str, ...], shown: tuple[str, ...], policy: Sequence[object | None]
-) -> tuple[bool, str]:
+def _present_reason(o: ClauseOutcome) -> str:
+    clause, values, shown, hits, at = o.clause, o.values, o.shown, o.hits, o.witness
     spec = clause.spec
     yes = spec.verbs[0]
-    hits = [spec.first_hit(v, policy) for v in values]
     anyof = _any_of(shown)
     key, neg = clause.key, spec.negated
     word = clause.operator.split(":")[0] if clause.set_op else clause.base
     if clause.set_op == "ForAllValues":
-        bad = next((i for i, h in enumerate(hits) if (h >= 0) == neg), -1)
-        if bad < 0:
+        if o.passed:
             every, against = ("no", anyof) if neg else ("every", _one_of(shown))
-            return (
-                True,
-                f"{every} {key} value ({_join(values)}) {yes} {against}, so {word} holds",
-            )
-        said = _one(spec, values[bad], hits[bad], shown)
-        return False, f"{key} value {said}, so {word} fails"
+            return f"{every} {key} value ({_join(values)}) {yes} {against}, so {word} holds"
+        return f"{key} value {_one(spec, values[at], hits[at], shown)}, so {word} fails"
     if clause.set_op == "ForAnyValue":
-        good = next((i for i, h in enumerate(hits) if (h >= 0) != neg), -1)
-        if good >= 0:
-            said = _one(spec, values[good], hits[good], shown)
-            return True, f"{key} value {said}, so {word} holds"
+        if o.passed:
+            return f"{key} value {_one(spec, values[at], hits[at], shown)}, so {word} holds"
         every, against = ("every", _one_of(shown)) if neg else ("no", anyof)
-        return False, f"{every} {key} value ({_join(values)}) {yes} {against}, so {word} fails"
-    hit = next((i for i, h in enumerate(hits) if h >= 0), -1)
-    passed = (hit >= 0) != neg
-    if len(values) == 1 or hit >= 0:
-        at = hit if hit >= 0 else 0
-        said = f"{key} {_one(spec, values[at], hits[at], shown)}"
+        return f"{every} {key} value ({_join(values)}) {yes} {against}, so {word} fails"
+    if len(values) == 1 or at >= 0:
+        first = max(at, 0)
+        said = f"{key} {_one(spec, values[first], hits[first], shown)}"
     else:
         said = f"none of {key}'s values ({_join(values)}) {yes} {anyof}"
     if neg:
-        return passed, f"{said}, so {clause.base} {'holds' if passed else 'fails'}"
-    return passed, said
+        return f"{said}, so {clause.base} {'holds' if o.passed else 'fails'}"
+    return said
 
 
 def _one(spec: Operator, value: str, hit: int, shown: tuple[str, ...]) -> str:
@@ -149,13 +107,6 @@ def _one(spec: Operator, value: str, hit: int, shown: tuple[str, ...]) -> str:
     if spec.request_kind and spec.request(value) is None:
         return f"{value} is not {spec.request_kind}, so it matches none of the values"
     return f"{value} {no} {_any_of(shown)}"
-
-
-def _display(text: str, wildcards: bool) -> str:
-    # In a pattern a literal `*` is shown as its escape, elsewhere as itself.
-    if wildcards:
-        return text.replace(LITERAL_STAR, "${*}").replace(LITERAL_QMARK, "${?}")
-    return unmark(text)
 
 
 def _join(values: Iterable[str]) -> str:

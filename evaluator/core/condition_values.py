@@ -14,7 +14,7 @@ import base64
 import ipaddress
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -34,6 +34,9 @@ class ContextEntry:
     values: tuple[str, ...]
     multi: bool = False
     source: str = ""
+    # The key as it was spelled where it was set, for the trace (R5.9: names compare
+    # case-insensitively, but people read `aws:SourceIp`); "": the lower-cased key.
+    name: str = field(default="", compare=False)
 
 
 # Keyed by the lower-cased key name, since key names are case-insensitive (R5.9).
@@ -48,12 +51,14 @@ def json_str(value: object) -> str:
     raise TypeError(f"a condition value must be a string, number or boolean, not {value!r}")
 
 
-def entry(value: object, *, multi: bool | None = None, source: str = "") -> ContextEntry:
+def entry(
+    value: object, *, multi: bool | None = None, source: str = "", name: str = ""
+) -> ContextEntry:
     """A ContextEntry from a JSON value; a list is multi-valued unless told otherwise."""
     if isinstance(value, (list, tuple)):
         values = tuple(map(json_str, value))
-        return ContextEntry(values, True if multi is None else multi, source)
-    return ContextEntry((json_str(value),), bool(multi), source)
+        return ContextEntry(values, True if multi is None else multi, source, name)
+    return ContextEntry((json_str(value),), bool(multi), source, name)
 
 
 def context_lookup(ctx: Context) -> Lookup:

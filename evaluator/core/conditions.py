@@ -2,8 +2,10 @@
 
 A `Condition` block compiles into `Clause`s, one per (operator, key). Each
 clause evaluates against a request context with `test` (fast, a bool) or
-`explain` (a `ClauseResult` with a one-sentence reason for the trace, worded by
-condition_reasons.py). Value parsing lives in condition_values.py.
+`outcome` (a `ClauseOutcome`: the values compared, which one settled it, and
+the same verdict, since both go through one rule, `_combine`). The trace's
+one-sentence reason is worded from the outcome by condition_reasons.py, which
+this module does not import. Value parsing lives in condition_values.py.
 Everything about a value that can be worked out from the policy alone
 (parsed numbers, dates, CIDRs, compiled globs) is done at compile time.
 """
@@ -16,7 +18,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
-from evaluator.core.condition_reasons import ClauseResult, explain_clause
 from evaluator.core.condition_values import (
     ARN,
     BIN,
@@ -40,13 +41,13 @@ from evaluator.core.condition_values import (
 )
 from evaluator.core.problems import Problem, pointer_join, problem
 from evaluator.core.variables import expand, has_variables, variables_enabled
-from evaluator.core.wildcard import GlobMatcher
+from evaluator.core.wildcard import LITERAL_QMARK, LITERAL_STAR, GlobMatcher, unmark
 
 __all__ = [
     "OPERATORS",
     "SET_OPERATORS",
     "Clause",
-    "ClauseResult",
+    "ClauseOutcome",
     "Context",
     "ContextEntry",
     "Lookup",
@@ -57,7 +58,6 @@ __all__ = [
     "compile_conditions",
     "context_lookup",
     "entry",
-    "explain_all",
     "parse_operator",
     "suggest_operator",
 ]
@@ -237,60 +237,114 @@ class Clause:
         return OPERATORS[self.base]
 
     def test(self, ctx: Context, lookup_var: Lookup | None) -> bool:
-        """Does the clause hold for this request?"""
+        """Does the clause hold for this request? (`outcome(...).passed`, without the record.)"""
         found = ctx.get(self.key_lc)
         values = found.values if found is not None else ()
-        if self.base == "Null":
-            # R5.10: "true" asks for the key to be absent, "false" for it to be present.
-            return (not values) in self._prepared
-        if not values:
-            return self._when_missing
-        spec = OPERATORS[self.base]
-        negated = spec.negated
+        if not values or self.base == "Null":
+            return self._without_values(values)
         exact = self._exact
         if exact is not None:
             if self.set_op is None and len(values) == 1:
-                return (values[0] in exact) != negated
+                # `_combine` for one value, inlined: the commonest KMS test.
+                return (values[0] in exact) != OPERATORS[self.base].negated
             hits = [v in exact for v in values]
         else:
-            policy = self._policy_for(lookup_var) if self._dynamic else self._prepared
+            spec = OPERATORS[self.base]
+            policy = self._resolve(lookup_var)[1] if self._dynamic else self._prepared
             hits = [spec.first_hit(v, policy) >= 0 for v in values]
+        return self._combine(hits)[0]
+
+    def outcome(self, ctx: Context, lookup_var: Lookup | None) -> ClauseOutcome:
+        """How the clause fares for this request, with what it compared."""
+        found = ctx.get(self.key_lc)
+        values = found.values if found is not None else ()
+        if self.base == "Null":
+            passed = self._without_values(values)
+            return ClauseOutcome(self, found is not None, values, self.values, (), (), -1, passed)
+        shown, policy, unresolved = self._resolve(lookup_var)
+        if not values:
+            passed = self._without_values(values)
+            return ClauseOutcome(self, found is not None, values, shown, unresolved, (), -1, passed)
+        spec = OPERATORS[self.base]
+        hits = tuple(spec.first_hit(v, policy) for v in values)
+        passed, witness = self._combine([h >= 0 for h in hits])
+        return ClauseOutcome(self, True, values, shown, unresolved, hits, witness, passed)
+
+    def _without_values(self, values: tuple[str, ...]) -> bool:
+        if self.base == "Null":
+            # R5.10: "true" asks for the key to be absent, "false" for it to be present.
+            return (not values) in self._prepared
+        # R5.10 (IfExists, negated operators) and R5.11 (ForAllValues) for a missing key.
+        return self._when_missing
+
+    def _combine(self, hits: Sequence[bool]) -> tuple[bool, int]:
+        """(verdict, index of the request value that settled it or -1) from whether each
+        request value matches a policy value (positively)."""
+        negated = OPERATORS[self.base].negated
         if self.set_op is None:
             # Modelled: a plain operator on several request values holds if any matches.
-            return any(hits) != negated
+            hit = next((i for i, h in enumerate(hits) if h), -1)
+            return (hit >= 0) != negated, hit
         # R5.11: each request value gets the (possibly negated) operator; ForAllValues needs
         # all of them to pass, ForAnyValue one (IAM "multivalued context key examples":
         # ForAllValues:StringNotLike holds when no request value matches, or the key is missing).
         if self.set_op == "ForAllValues":
-            return all(h != negated for h in hits)
-        return any(h != negated for h in hits)
+            bad = next((i for i, h in enumerate(hits) if h == negated), -1)
+            return bad < 0, bad
+        good = next((i for i, h in enumerate(hits) if h != negated), -1)
+        return good >= 0, good
 
-    def _policy_for(self, lookup_var: Lookup | None) -> list[object | None]:
-        """Compiled policy values for this request (variables expanded), for `test`."""
+    def _resolve(
+        self, lookup_var: Lookup | None
+    ) -> tuple[tuple[str, ...], tuple[object | None, ...], tuple[str, ...]]:
+        """Policy values for this request: (as shown, compiled, unresolved templates)."""
+        if not self._dynamic:
+            return self.values, self._prepared, ()
         spec = OPERATORS[self.base]
-        out: list[object | None] = []
+        shown: list[str] = []
+        compiled: list[object | None] = []
+        unresolved: list[str] = []
         for raw, ready in zip(self.values, self._prepared, strict=True):
-            if ready is None:
-                text = expand(raw, lookup_var) if lookup_var is not None else None
-                ready = spec.try_prepare(text)
-            out.append(ready)
-        return out
+            if ready is not None:
+                shown.append(raw)
+                compiled.append(ready)
+                continue
+            text = expand(raw, lookup_var) if lookup_var is not None else None
+            if text is None:
+                # R5.14: an unresolved variable makes this value match nothing.
+                shown.append(raw)
+                compiled.append(None)
+                unresolved.append(raw)
+                continue
+            shown.append(_display(text, spec.wildcards))
+            compiled.append(spec.try_prepare(text))
+        return tuple(shown), tuple(compiled), tuple(unresolved)
 
-    def explain(self, ctx: Context, lookup_var: Lookup | None) -> ClauseResult:
-        """The same verdict as `test`, with the values and a plain-English reason."""
-        return explain_clause(self, ctx, lookup_var)
+
+def _display(text: str, wildcards: bool) -> str:
+    # In a pattern a literal `*` is shown as its escape, elsewhere as itself.
+    if wildcards:
+        return text.replace(LITERAL_STAR, "${*}").replace(LITERAL_QMARK, "${?}")
+    return unmark(text)
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseOutcome:
+    """One clause against one request: the verdict and what it rests on."""
+
+    clause: Clause
+    present: bool  # the key is in the request (perhaps with no values)
+    values: tuple[str, ...]  # the request's values for the key
+    shown: tuple[str, ...]  # the policy values compared (variables expanded)
+    unresolved: tuple[str, ...]  # policy values whose variable had no value (R5.14)
+    hits: tuple[int, ...]  # per request value: the first policy value it matches, or -1
+    witness: int  # the request value that settled the verdict, or -1
+    passed: bool
 
 
 def all_pass(clauses: Iterable[Clause], ctx: Context, lookup_var: Lookup | None) -> bool:
     """Every clause holds: operators, keys and clauses combine with AND (R5.8)."""
     return all(c.test(ctx, lookup_var) for c in clauses)
-
-
-def explain_all(
-    clauses: Iterable[Clause], ctx: Context, lookup_var: Lookup | None
-) -> tuple[ClauseResult, ...]:
-    """A result for every clause (the block holds when all of them pass, R5.8)."""
-    return tuple(c.explain(ctx, lookup_var) for c in clauses)
 
 
 # --------------------------------------------------------------------------

@@ -30,21 +30,8 @@ MULTI_VALUED = frozenset(
     }
 )
 
-
-# Lower-cased key -> the spelling it was first given in, for the trace (R5.9:
-# names compare case-insensitively, but people read `aws:SourceIp`).
-DISPLAY_NAMES: dict[str, str] = {}
-
-
-def _name(key: str) -> str:
-    lc = key.lower()
-    if lc not in DISPLAY_NAMES and len(DISPLAY_NAMES) < 10000:
-        DISPLAY_NAMES[lc] = key
-    return lc
-
-
-def display_name(key_lc: str) -> str:
-    return DISPLAY_NAMES.get(key_lc, key_lc)
+# A context is keyed by the lower-cased name (R5.9); each entry keeps the spelling
+# it was set with, so a trace shows the names its own request used.
 
 
 def unique_id(prefix: str, arn: str) -> str:
@@ -64,7 +51,8 @@ def caller_keys(
     ctx: dict[str, ContextEntry] = {}
 
     def put(key: str, value: object, source: str = SCENARIO) -> None:
-        ctx[_name(key)] = entry(value, multi=key.lower() in MULTI_VALUED, source=source)
+        lc = key.lower()
+        ctx[lc] = entry(value, multi=lc in MULTI_VALUED, source=source, name=key)
 
     if caller.kind == "service":
         put("aws:PrincipalIsAWSService", True)
@@ -107,7 +95,7 @@ def request_keys(
     ctx: dict[str, ContextEntry] = {}
 
     def put(key: str, value: object, source: str = SCENARIO) -> None:
-        ctx[_name(key)] = entry(value, source=source)
+        ctx[key.lower()] = entry(value, source=source, name=key)
 
     stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     put("aws:CurrentTime", stamp, "the evaluation time")
@@ -125,7 +113,9 @@ def request_keys(
 def attempt_keys(raw: Mapping[str, object]) -> dict[str, ContextEntry]:
     """The attempt's own `context`, which overrides what the scenario implies."""
     return {
-        _name(key): entry(value, multi=key.lower() in MULTI_VALUED or None, source=ATTEMPT)
+        key.lower(): entry(
+            value, multi=key.lower() in MULTI_VALUED or None, source=ATTEMPT, name=key
+        )
         for key, value in raw.items()
     }
 
@@ -134,8 +124,8 @@ def put_key(ctx: dict[str, ContextEntry], key: str, value: object, source: str) 
     """Set one key (no-op for None), e.g. the KMS keys a call implies."""
     if value is None:
         return
-    lc = _name(key)
+    lc = key.lower()
     if type(value) is str:  # the common case, without entry()'s conversions
-        ctx[lc] = ContextEntry((value,), lc in MULTI_VALUED, source)
+        ctx[lc] = ContextEntry((value,), lc in MULTI_VALUED, source, key)
         return
-    ctx[lc] = entry(value, multi=lc in MULTI_VALUED, source=source)
+    ctx[lc] = entry(value, multi=lc in MULTI_VALUED, source=source, name=key)

@@ -235,7 +235,7 @@ def _hidden(req: Request, ps: PolicySet) -> Request:
     if not ps.resource_hides:
         return req
     ctx = {k: v for k, v in req.context.items() if not k.startswith(ps.resource_hides)}
-    return Request(req.caller, req.action, req.resource, req.resource_account, ctx)
+    return Request(req.caller, req.action, req.resource, req.resource_account, ctx, req.memo)
 
 
 def _assumptions(kinds: set, extra: ExtraAllow | None, limits_ok: bool) -> tuple[str, ...]:

@@ -24,14 +24,15 @@ from .runtime import CallResult, Env, Identity
 from .s3 import s3_operation
 from .sts import assume_role
 from .trace import NULL_TRACER, AttemptResult, Decision, Step, Tracer
+from .vocabulary import AUTHORIZATIONS, DENY_AUTHORIZATIONS, is_denial
 from .world import World, build_world
-
-DENY_KINDS = ("implicit_deny", "explicit_deny")
 
 
 @dataclass(frozen=True)
 class Evaluation:
     results: tuple[AttemptResult, ...]
+    # The scenario's policy problems, then those of session policies, which are
+    # compiled when their attempt runs (one process only: a forked batch has none).
     problems: tuple[Problem, ...]
 
     @property
@@ -93,7 +94,7 @@ def evaluate(
         result = run_attempt(env, attempt, tr)
         if wanted is None or attempt.id in wanted:
             results.append(result)
-    return Evaluation(tuple(results), problems)
+    return Evaluation(tuple(results), problems + tuple(env.problems))
 
 
 # Attempts that change what later attempts see keep a batch in one process.
@@ -214,8 +215,8 @@ def expectation_holds(expect: str | None, authorization: str, outcome: str) -> b
     if expect is None:
         return None
     if expect == "deny":
-        return authorization in DENY_KINDS
-    if expect in ("allow", "implicit_deny", "explicit_deny"):
+        return authorization in DENY_AUTHORIZATIONS
+    if expect in AUTHORIZATIONS:  # "deny" is handled above
         return authorization == expect
     return outcome == expect
 
@@ -246,7 +247,7 @@ def run_attempt(env: Env, attempt: Attempt, tr: Tracer) -> AttemptResult:
         )
     warnings: list[str] = []
     for step in attempt.assume:
-        res, new = assume_role(
+        res, new, probs = assume_role(
             env,
             ident,
             step.role,
@@ -260,6 +261,7 @@ def run_attempt(env: Env, attempt: Attempt, tr: Tracer) -> AttemptResult:
             source_identity=step.source_identity,
         )
         warnings.extend(res.warnings)
+        env.problems.extend(probs)
         if new is None:
             return _finish(attempt, res, tr, warnings)  # a denied step stops the chain
         ident = new
@@ -288,7 +290,7 @@ def dispatch(env: Env, ident: Identity, attempt: Attempt, extra, tr: Tracer) -> 
         )
     if service == "sts" and name.lower() in ("assumerole", "assumerolewithwebidentity"):
         ext = attempt.context.get("sts:ExternalId")
-        res, _ = assume_role(
+        res, _, _ = assume_role(
             env,
             ident,
             attempt.resource or "",
@@ -457,9 +459,7 @@ def _finish(attempt: Attempt, result: CallResult, tr: Tracer, warnings: list[str
         reason = f"Authorized, but the service refused: {reason}"
     decision = Decision(auth, outcome, reason, tuple(result.fixes), result.rule)
     if tr.on:
-        verdict = (
-            auth if outcome in ("Success", "AccessDeniedException", "AccessDenied") else "error"
-        )
+        verdict = auth if outcome == "Success" or is_denial(outcome) else "error"
         detail = reason + ("\nFix: " + "\nFix: ".join(result.fixes) if result.fixes else "")
         tr.add(
             Step(
@@ -492,7 +492,7 @@ def _finish(attempt: Attempt, result: CallResult, tr: Tracer, warnings: list[str
 def _headline(auth: str, outcome: str) -> str:
     if outcome == "Success":
         return "Allowed"
-    if outcome in ("AccessDeniedException", "AccessDenied"):
+    if is_denial(outcome):
         return {"explicit_deny": "Explicit deny", "implicit_deny": "Implicit deny"}.get(
             auth, outcome
         ) + f" ({outcome})"

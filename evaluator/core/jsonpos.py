@@ -25,7 +25,6 @@ __all__ = [
     "parse_json",
     "positions",
     "positions_and_duplicates",
-    "value_at",
 ]
 
 # Beyond this depth the stdlib decoder runs out of stack; nothing a person
@@ -422,29 +421,3 @@ def positions_and_duplicates(text: str) -> tuple[dict[str, tuple[int, int]], lis
     """Both of the above from one scan."""
     scanner = _scan(text)
     return scanner.where, scanner.duplicates
-
-
-# --------------------------------------------------------------------------- pointers
-
-
-def value_at(doc: object, pointer: str) -> object:
-    """The value at an RFC 6901 pointer; KeyError if there is none."""
-    if pointer == "":
-        return doc
-    if not pointer.startswith("/"):
-        raise KeyError(pointer)
-    node = doc
-    for raw in pointer[1:].split("/"):
-        part = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict):
-            if part not in node:
-                raise KeyError(pointer)
-            node = node[part]
-        elif isinstance(node, list):
-            # RFC 6901: decimal without leading zeros; "-" names no element
-            if not re.fullmatch(r"0|[1-9][0-9]*", part) or int(part) >= len(node):
-                raise KeyError(pointer)
-            node = node[int(part)]
-        else:
-            raise KeyError(pointer)
-    return node

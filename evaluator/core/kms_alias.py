@@ -96,7 +96,7 @@ def _on_alias(
     child = tr.child()
     context_step(ctx, child)
     ps = gather_policies(env, ident, resource_account=c.account)
-    req = Request(c, f"kms:{call.op}", alias_arn, c.account, ctx)
+    req = Request(c, f"kms:{call.op}", alias_arn, c.account, ctx, env.memo)
     decided = authorize(req, ps, child, identity_free=c.kind == "root")
     result = decided_result(env, decided, req, ps, "AccessDeniedException")
     _nested(tr, f"kms:{call.op} on the alias {alias_arn} (IAM policies)", result, child, "")

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from .condition_values import ContextEntry
-from .context import display_name, put_key
+from .context import put_key
 from .decide import ExtraAllow, PolicySet, authorize
 from .grants import check_grants, child_grant_ok
 from .keytrust import ALGORITHM_OPS, CONTEXT_OPS, CROSS_ACCOUNT_OPS
@@ -47,6 +47,9 @@ class KmsCall:
     data_key: bytes | None = None  # for ciphertext produced earlier by a data key
     local_ciphertext: str | None = None
     attempt_id: str | None = None  # a grant created by the attempt takes this id
+    # Judge the call under this key policy instead of the key's own: the lockout
+    # check asks what a new policy would allow, without touching the shared World.
+    key_policy: Policy | None = None
     same_key: bool | None = None  # ReEncrypt: the destination is the source key (R4.13)
     tags: Mapping[str, str] | None = None  # TagResource / CreateKey
     tag_keys: tuple[str, ...] = ()  # UntagResource
@@ -183,10 +186,13 @@ def request_tags(
         put_key(ctx, "aws:TagKeys", list(tag_keys), src)
 
 
-def policy_set(env: Env, ident: Identity, key: Key, ctx: dict, op: str) -> PolicySet:
+def policy_set(
+    env: Env, ident: Identity, key: Key, ctx: dict, op: str, key_policy: Policy | None = None
+) -> PolicySet:
     vpce = ctx.get("aws:sourcevpce")
     ref = vpce.values[0] if vpce is not None and vpce.values else ""
-    resource = env.world.key_policy.get(key.arn)  # swapped during the lockout check
+    resource = key_policy if key_policy is not None else env.world.key_policy.get(key.arn)
+    # The cache holds the policy it keys by id, so the id cannot be reused in this run.
     cache_key = (
         ident.caller.arn,
         key.arn,
@@ -197,15 +203,17 @@ def policy_set(env: Env, ident: Identity, key: Key, ctx: dict, op: str) -> Polic
     )
     found = env.policy_sets.get(cache_key)
     if found is None:
-        found = env.policy_sets[cache_key] = _policy_set(env, ident, key, ref, op)
+        found = env.policy_sets[cache_key] = _policy_set(env, ident, key, ref, op, resource)
     return found
 
 
-def _policy_set(env: Env, ident: Identity, key: Key, ref: str, op: str) -> PolicySet:
+def _policy_set(
+    env: Env, ident: Identity, key: Key, ref: str, op: str, resource: Policy | None
+) -> PolicySet:
     return gather_policies(
         env,
         ident,
-        resource=env.world.key_policy.get(key.arn),
+        resource=resource,
         resource_required=True,  # R1.13, R2.2: the key policy is the gate
         resource_account=key.account,
         aws_managed=key.manager == "AWS",
@@ -219,7 +227,7 @@ def _policy_set(env: Env, ident: Identity, key: Key, ref: str, op: str) -> Polic
 def context_step(ctx: dict[str, ContextEntry], tr: Tracer) -> None:
     if tr.on:
         values = tuple(
-            ContextValue(display_name(k), e.values, e.source) for k, e in sorted(ctx.items())
+            ContextValue(e.name or k, e.values, e.source) for k, e in sorted(ctx.items())
         )
         tr.add(
             Step(
@@ -276,8 +284,8 @@ def authorize_kms(
             )
     ctx = kms_context(env, ident, key, call, alias)
     context_step(ctx, tr)
-    req = Request(c, f"kms:{op}", key.arn, key.account, ctx)
-    ps = policy_set(env, ident, key, ctx, op)
+    req = Request(c, f"kms:{op}", key.arn, key.account, ctx, env.memo)
+    ps = policy_set(env, ident, key, ctx, op, call.key_policy)
     if op == "RetireGrant":
         # R3.15: kms:RetireGrant in a key policy has no effect; IAM delegates it
         # within the key's account, and the grant itself names who else may retire.

@@ -217,15 +217,9 @@ def _checked_policy(
 def _lockout_check(env: Env, ident: Identity, key: Key, policy: Policy, tr: Tracer):
     """R2.6, section 12 point 3: under the new policy (with the caller's own IAM
     policies) could the caller still call kms:PutKeyPolicy?"""
-    old = env.world.key_policy.get(key.arn)
-    env.world.key_policy[key.arn] = policy
-    try:
-        probe = authorize_kms(env, ident, key, KmsCall("PutKeyPolicy"), None, NULL_TRACER)
-    finally:
-        if old is None:
-            del env.world.key_policy[key.arn]
-        else:
-            env.world.key_policy[key.arn] = old
+    probe = authorize_kms(
+        env, ident, key, KmsCall("PutKeyPolicy", key_policy=policy), None, NULL_TRACER
+    )
     if probe.authorization != "allow":
         return fail(
             "MalformedPolicyDocumentException",
@@ -278,7 +272,7 @@ def iam_only_call(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallR
     ctx.update(call.context)
     context_step(ctx, tr)
     ps = gather_policies(env, ident)  # IAM only: no resource policy, no RCP (R2.21)
-    req = Request(c, f"kms:{call.op}", "*", c.account, ctx)
+    req = Request(c, f"kms:{call.op}", "*", c.account, ctx, env.memo)
     decided = authorize(req, ps, tr, identity_free=c.kind == "root")
     result = decided_result(env, decided, req, ps, "AccessDeniedException")
     if decided.authorization != "allow" or call.op != "CreateKey":

@@ -8,7 +8,12 @@ import re
 from evaluator.core.loader_reader import SERVICE_PRINCIPAL, Reader, got, one_of, string_members
 from evaluator.core.model import AssumeStep, Attempt, GrantRequest, Scenario
 from evaluator.core.problems import pointer_join
-from evaluator.core.vocabulary import EXPECTATIONS
+from evaluator.core.vocabulary import (
+    ATTEMPT_ADDITIONS,
+    ATTEMPT_FIELDS,
+    ATTEMPT_NOTE_FIELDS,
+    EXPECTATIONS,
+)
 
 _ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9]+")
 _IAM_ARN = re.compile(r"arn:aws:iam::([0-9]{12}):(user|role)(/.*)")
@@ -16,32 +21,11 @@ _ROOT_ARN = re.compile(r"arn:aws:iam::([0-9]{12}):root")
 _SESSION_ARN = re.compile(r"arn:aws:sts::([0-9]{12}):assumed-role/([^/]+)/(.+)")
 
 
+_ATTEMPT_MEMBERS = ATTEMPT_FIELDS + ATTEMPT_ADDITIONS + ATTEMPT_NOTE_FIELDS
+
+
 def read_attempts(r: Reader, top: dict[str, object], scenario: Scenario) -> tuple[Attempt, ...]:
-    known = (
-        "id",
-        "title",
-        "principal",
-        "assume",
-        "action",
-        "resource",
-        "destination",
-        "via_service",
-        "encryption_context",
-        "plaintext",
-        "ciphertext",
-        "grant",
-        "grant_id",
-        "grant_tokens",
-        "policy",
-        "bypass_policy_lockout_safety_check",
-        "context",
-        "expect",
-        "tags",  # additions to format 1 (docs/scenario-format.md)
-        "tag_keys",
-        "alias",
-        "rule",  # project fields: the R-numbers an attempt pins, and why
-        "note",
-    )
+    known = _ATTEMPT_MEMBERS
     out = []
     earlier: set[str] = set()
     items = r.array(top, "attempts", "")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from functools import lru_cache
 from typing import TypeVar
 
 from evaluator.core.jsonpos import JsonTextError, parse_json
@@ -26,15 +27,12 @@ _IAM_NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 _ROLE_ARN = re.compile(r"arn:aws:iam::[0-9]{12}:role/(?:.*/)?[^/]+")
 _T = TypeVar("_T")
-_KNOWN_SETS: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
 
 
+@lru_cache(maxsize=256)
 def _known_set(known: tuple[str, ...]) -> frozenset[str]:
-    """The field names as a set, built once per (constant) tuple of names."""
-    found = _KNOWN_SETS.get(id(known))
-    if found is None or found[0] is not known:
-        found = _KNOWN_SETS[id(known)] = (known, frozenset(known))
-    return found[1]
+    """The field names as a set, built once per tuple of names (keyed by value)."""
+    return frozenset(known)
 
 
 def got(value: object) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import cast
 
+from evaluator.core.arn import S3_BUCKET_ARN
 from evaluator.core.loader_reader import Reader, got, string_members
 from evaluator.core.model import (
-    S3_BUCKET_ARN,
     Bucket,
     Encryption,
     Grant,

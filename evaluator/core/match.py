@@ -8,11 +8,13 @@ form the statement named the caller. `decide.py` combines the answers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
-from .arn import resource_match
+from .arn import resource_match, root_arn
+from .condition_reasons import explain_all
 from .condition_values import Context
+from .memo import Memo
 from .policy import Policy, PrincipalSpec, Statement
 from .trace import ElementVerdict, PrincipalKind, StatementVerdict
 from .variables import expand
@@ -42,7 +44,7 @@ class Caller:
 
     @property
     def account_root(self) -> str:
-        return f"arn:aws:iam::{self.account}:root"
+        return root_arn(str(self.account))
 
     @property
     def role_session_arn_no_path(self) -> str | None:
@@ -58,6 +60,7 @@ class Request:
     resource: str
     resource_account: str | None
     context: Context
+    memo: Memo = field(default_factory=Memo)  # the run's (Env.memo); a fresh one by default
 
     def lookup(self, key: str) -> str | None:
         """A policy variable's value: single-valued keys only (R5.14)."""
@@ -148,9 +151,11 @@ def _resource_applies(stmt: Statement, req: Request, variables: bool) -> bool:
     if stmt.resources is None:
         return True  # trust policies, SCPs: the element is optional
     if not (variables and stmt.resource_vars):
-        cached = stmt.resource_cache.get(req.resource)
+        memo = req.memo
+        covers = memo.of(memo.resource, stmt)
+        cached = covers.get(req.resource)
         if cached is None:
-            cached = stmt.resource_cache[req.resource] = _resource_hit(stmt, req, False)
+            cached = covers[req.resource] = _resource_hit(stmt, req, False)
         return cached
     return _resource_hit(stmt, req, variables)
 
@@ -240,7 +245,7 @@ def explain_statement(
     else:
         r_ok = True
     lookup = req.lookup if variables else None
-    conds = tuple(c.explain(req.context, lookup) for c in stmt.conditions)
+    conds = explain_all(stmt.conditions, req.context, lookup)
     c_ok = all(c.passed for c in conds)
     applies = p_ok and a_ok and r_ok and c_ok
     return StatementVerdict(
@@ -326,7 +331,7 @@ def evaluate_policy(
                 else:
                     denies.append(stmt)
         if not allows and not denies:
-            return _nothing(policy)
+            return _nothing(policy, req.memo)
         return PolicyResult(policy, tuple(allows), tuple(denies))
     for stmt in policy.statements:
         v = explain_statement(stmt, req, variables, check_principal=check_principal)
@@ -346,12 +351,13 @@ def _candidates(
     """Statements about this action that name this caller. Which statements name a
     caller is fixed, so a batch works it out once per caller and policy, and reuses
     it for every action (the caller's ARN carries who it is)."""
-    by_caller = policy.by_caller
+    memo = req.memo
+    by_caller = memo.of(memo.by_caller, policy)
     if not check_principal:  # identity-side policies name nobody
         found = by_caller.get((req.action,))
         if found is None:
             found = by_caller[(req.action,)] = tuple(
-                (s, None) for s in policy.for_action(req.action)
+                (s, None) for s in statements_for(memo, policy, req.action)
             )
         return found
     caller = req.caller
@@ -364,17 +370,23 @@ def _candidates(
             if ok:
                 kinds[stmt.index] = kind
         by_caller[who] = kinds
-    return [(s, kinds[s.index]) for s in policy.for_action(req.action) if s.index in kinds]
+    return [
+        (s, kinds[s.index]) for s in statements_for(memo, policy, req.action) if s.index in kinds
+    ]
 
 
-_EMPTY: dict[int, tuple[Policy, PolicyResult]] = {}
+def statements_for(memo: Memo, policy: Policy, action: str) -> tuple[Statement, ...]:
+    """The statements of `policy` whose Action/NotAction covers `action`, once per run."""
+    per = memo.of(memo.by_action, policy)
+    found = per.get(action)
+    if found is None:
+        found = per[action] = policy.for_action(action)
+    return found
 
 
-def _nothing(policy: Policy) -> PolicyResult:
-    """The shared 'no statement applies' result of a policy (results are immutable)."""
-    found = _EMPTY.get(id(policy))
-    if found is None or found[0] is not policy:
-        if len(_EMPTY) > 4096:
-            _EMPTY.clear()
-        found = _EMPTY[id(policy)] = (policy, PolicyResult(policy, (), ()))
-    return found[1]
+def _nothing(policy: Policy, memo: Memo) -> PolicyResult:
+    """The run's one 'no statement applies' result of a policy (results are immutable)."""
+    found = memo.nothing.get(id(policy))
+    if found is None:
+        found = memo.nothing[memo.hold(policy)] = PolicyResult(policy, (), ())
+    return found

@@ -459,7 +459,7 @@ def _decide_trust(
     res = None
     tried: str | None = None
     for ext in [None, *external.get(role.arn, [])]:
-        res, _ = assume_role(
+        res, _, _ = assume_role(  # no session policy, so no problems
             env,
             ident,
             role.arn,

@@ -14,6 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from evaluator.core.arn import (
+    alias_arn,
+    bucket_arn,
+    group_arn,
+    key_arn,
+    principal_arn,
+    session_arn,
+)
 from evaluator.core.problems import pointer_join
 from evaluator.core.vocabulary import (
     DEFAULT_REGION,
@@ -27,8 +35,6 @@ from evaluator.core.vocabulary import (
     KeyState,
     PrincipalType,
 )
-
-S3_BUCKET_ARN = "arn:aws:s3:::"  # a bucket's ARN is this prefix and its name
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +116,7 @@ class Principal:
 
     @property
     def arn(self) -> str:
-        # The path sits between the type and the name: role/a/b/NAME for path /a/b/.
-        return f"arn:aws:iam::{self.account}:{self.type}{self.path}{self.name}"
+        return principal_arn(self.account, self.type, self.name, self.path)
 
     @property
     def is_service_linked(self) -> bool:
@@ -119,7 +124,7 @@ class Principal:
 
     def session_arn(self, session_name: str) -> str:
         """The ARN of a session of this role (AWS leaves the role's path out)."""
-        return f"arn:aws:sts::{self.account}:assumed-role/{self.name}/{session_name}"
+        return session_arn(self.account, self.name, session_name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +136,7 @@ class Group:
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:iam::{self.account}:group/{self.name}"
+        return group_arn(self.account, self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,11 +181,11 @@ class Key:
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:kms:{self.region}:{self.account}:key/{self.id}"
+        return key_arn(self.region, self.account, self.id)
 
     @property
     def alias_arns(self) -> tuple[str, ...]:
-        return tuple(f"arn:aws:kms:{self.region}:{self.account}:{a}" for a in self.aliases)
+        return tuple(alias_arn(self.region, self.account, a) for a in self.aliases)
 
     @property
     def is_multi_region(self) -> bool:
@@ -229,7 +234,7 @@ class Bucket:
 
     @property
     def arn(self) -> str:
-        return S3_BUCKET_ARN + self.name
+        return bucket_arn(self.name)
 
     def find_object(self, key: str) -> S3Object | None:
         return next((o for o in self.objects if o.key == key), None)

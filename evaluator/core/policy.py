@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from .conditions import Clause, compile_conditions
 from .problems import Problem, pointer_join, problem
@@ -111,8 +111,6 @@ class Statement:
     pointer: str
     action_matchers: tuple[GlobMatcher, ...] = ()
     resource_vars: bool = False
-    # resource ARN -> does Resource/NotResource cover it (only without variables)
-    resource_cache: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_allow(self) -> bool:
@@ -140,19 +138,6 @@ class Policy:
     statements: tuple[Statement, ...]
     pointer: str
     source: object  # the document as written, for the editor and the trace
-    # Statements whose Action/NotAction covers an action, filled on first use:
-    # batches ask about a handful of actions thousands of times.
-    _by_action: dict[str, tuple[Statement, ...]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
-    # (action, caller ARN) -> statements about that action naming that caller, with how.
-    by_caller: dict[tuple[object, ...], Any] = field(
-        default_factory=dict, repr=False, compare=False
-    )
-    # action -> (statement, condition key, warning if the key is absent)
-    warn_cache: dict[str, tuple[tuple[Statement, str, str], ...]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
     variables: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
@@ -164,15 +149,13 @@ class Policy:
         return KIND_LABELS.get(self.kind, self.kind)
 
     def for_action(self, action: str) -> tuple[Statement, ...]:
-        found = self._by_action.get(action)
-        if found is None:
-            found = tuple(
-                st
-                for st in self.statements
-                if any(m.match(action) for m in st.action_matchers) != st.not_action
-            )
-            self._by_action[action] = found
-        return found
+        """The statements whose Action/NotAction covers `action` (a run memoizes this:
+        match.statements_for)."""
+        return tuple(
+            st
+            for st in self.statements
+            if any(m.match(action) for m in st.action_matchers) != st.not_action
+        )
 
 
 def parse_policy(

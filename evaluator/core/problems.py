@@ -11,6 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
+# Problems are placed by JSON pointer; the modules that report them build pointers
+# with this (kept importable from here, where they always found it).
+from evaluator.core.pointer import pointer_join as pointer_join
+
 Severity = Literal["error", "warning"]
 
 # code -> (severity, short title). Codes are stable: tests, the API and the
@@ -152,12 +156,4 @@ def locate(
             ptr = ptr.rsplit("/", 1)[0]
         pos = positions.get(ptr)
         out.append(replace(p, line=pos[0], column=pos[1]) if pos else p)
-    return out
-
-
-def pointer_join(base: str, *parts: str | int) -> str:
-    """JSON pointer `base/part/...` with RFC 6901 escaping of each part."""
-    out = base
-    for part in parts:
-        out += "/" + str(part).replace("~", "~0").replace("/", "~1")
     return out

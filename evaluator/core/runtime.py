@@ -13,9 +13,11 @@ from .context import caller_keys, put_key, request_keys
 from .crypto import KeyMaterial, Random
 from .decide import Outcome, PolicySet
 from .fixes import fixes_for
-from .match import Caller, Request, principal_match, resource_applies
+from .match import Caller, Request, principal_match, resource_applies, statements_for
+from .memo import Memo
 from .model import Grant, Principal
 from .policy import Policy, Statement
+from .problems import Problem
 from .trace import Authorization, Step
 from .world import World
 
@@ -37,6 +39,10 @@ class Env:
     cache: dict[tuple[object, ...], dict[str, ContextEntry]] = field(default_factory=dict)
     policy_sets: dict[tuple[object, ...], PolicySet] = field(default_factory=dict)
     resolved: dict[tuple[object, ...], Any] = field(default_factory=dict)
+    # Answers about compiled policies this run works out once (never stored on them).
+    memo: Memo = field(default_factory=Memo)
+    # Problems found while running (session policies), reported with this run's results.
+    problems: list[Problem] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +207,7 @@ def missing_key_warnings(req: Request, ps: PolicySet) -> list[str]:
     for policy in (*ps.identity, *ps.sessions, ps.resource, ps.boundary, ps.endpoint):
         if policy is None:
             continue
-        for stmt, key_lc, msg in _watched_keys(policy, req.action):
+        for stmt, key_lc, msg in _watched_keys(req.memo, policy, req.action):
             if key_lc in ctx or msg in out:
                 continue
             if stmt.principal is not None and principal_match(stmt.principal, req.caller) is None:
@@ -212,13 +218,16 @@ def missing_key_warnings(req: Request, ps: PolicySet) -> list[str]:
     return out
 
 
-def _watched_keys(policy: Policy, action: str) -> tuple[tuple[Statement, str, str], ...]:
-    """Keys whose absence is worth a warning, per policy and action (cached)."""
-    found = policy.warn_cache.get(action)
+def _watched_keys(
+    memo: Memo, policy: Policy, action: str
+) -> tuple[tuple[Statement, str, str], ...]:
+    """Keys whose absence is worth a warning, per policy and action (once per run)."""
+    per = memo.of(memo.warnings, policy)
+    found = per.get(action)
     if found is not None:
         return found
     keys: list[tuple[Statement, str, str]] = []
-    for stmt in policy.for_action(action):
+    for stmt in statements_for(memo, policy, action):
         for clause in stmt.conditions:
             if clause.if_exists or clause.base == "Null":
                 continue
@@ -229,5 +238,5 @@ def _watched_keys(policy: Policy, action: str) -> tuple[tuple[Statement, str, st
                 f"{policy.label} ({policy.owner}) treats it as absent"
             )
             keys.append((stmt, clause.key_lc, msg))
-    policy.warn_cache[action] = found = tuple(keys)
+    per[action] = found = tuple(keys)
     return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from .arn import S3_BUCKET_ARN
 from .condition_values import ContextEntry
 from .context import put_key
 from .decide import authorize
@@ -25,9 +26,9 @@ SSE_S3 = Encryption("AES256", None, False)
 
 
 def split_object(arn: str) -> tuple[str, str] | None:
-    if not arn.startswith("arn:aws:s3:::") or "/" not in arn:
+    if not arn.startswith(S3_BUCKET_ARN) or "/" not in arn:
         return None
-    bucket, _, key = arn[len("arn:aws:s3:::") :].partition("/")
+    bucket, _, key = arn[len(S3_BUCKET_ARN) :].partition("/")
     return bucket, key
 
 
@@ -89,7 +90,7 @@ def s3_authorize(
         endpoint_ref=vpce.values[0] if vpce is not None and vpce.values else "",
         endpoint_service="s3",
     )
-    req = Request(c, action, resource, bucket.account, ctx)
+    req = Request(c, action, resource, bucket.account, ctx, env.memo)
     child = tr.child()
     decided = authorize(req, ps, child, identity_free=c.kind == "root")
     result = decided_result(env, decided, req, ps, "AccessDenied")
@@ -233,7 +234,7 @@ def s3_operation(
         header = extra.get("s3:x-amz-copy-source")
         if destination is None and header is not None and header.values:
             # The request is made on the destination; the header names the source.
-            source = "arn:aws:s3:::" + header.values[0].lstrip("/")
+            source = S3_BUCKET_ARN + header.values[0].lstrip("/")
             sparts = split_object(source)
             sbucket = sc.bucket(sparts[0]) if sparts else None
             if sparts is None or sbucket is None:

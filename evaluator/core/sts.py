@@ -12,6 +12,7 @@ from .decide import Outcome, PolicySet, authorize
 from .match import Caller, Request
 from .model import NamedPolicy
 from .policy import Policy, parse_policy
+from .problems import Problem
 from .runtime import CallResult, Env, Identity, base_context, decided_result, gather_policies
 from .trace import Step, Tracer
 from .world import DEFAULT_SESSION
@@ -30,13 +31,15 @@ def assume_role(
     tags: Mapping[str, str] | None = None,
     transitive_tag_keys: tuple[str, ...] = (),
     source_identity: str | None = None,
-) -> tuple[CallResult, Identity | None]:
+) -> tuple[CallResult, Identity | None, list[Problem]]:
+    """The AssumeRole call, the session it starts (None when refused), and the problems
+    of the session policy, which is compiled only now (the shared World stays as built)."""
     w = env.world
     c = ident.caller
     role = w.scenario.role_by_arn(role_arn)
     if role is None:
         reason = f"No role {role_arn} exists in the scenario."
-        return CallResult("implicit_deny", "AccessDenied", reason, "R7.1"), None
+        return CallResult("implicit_deny", "AccessDenied", reason, "R7.1"), None, []
     name = session_name or DEFAULT_SESSION
     ctx = base_context(env, ident, region=w.scenario.region, resource_account=role.account)
     put_key(ctx, "sts:ExternalId", external_id, "the AssumeRole request's ExternalId (R7.5)")
@@ -50,7 +53,7 @@ def assume_role(
         resource_required=True,  # R1.13: a trust policy must itself allow (R7.1)
         resource_account=role.account,  # R7.10: STS supports RCPs
     )
-    req = Request(c, "sts:AssumeRole", role.arn, role.account, ctx)
+    req = Request(c, "sts:AssumeRole", role.arn, role.account, ctx, env.memo)
     child = tr.child()
     decided = authorize(req, ps, child, identity_free=c.kind == "root")
     if decided.authorization == "allow" and c.kind == "user" and ps.boundary is not None:
@@ -74,6 +77,7 @@ def assume_role(
     if auth != "allow" and external_id is None and _mentions_external_id(ps.resource):
         result.fixes.insert(0, "Pass the ExternalId the trust policy requires (R7.5).")
     new: Identity | None = None
+    probs: list[Problem] = []
     if auth == "allow":
         sessions: tuple[Policy, ...] = ()
         if session_policy is not None:
@@ -84,7 +88,6 @@ def assume_role(
                 name="session policy",
                 owner=f"session {name}",
             )
-            w.problems.extend(probs)
             if compiled is not None:
                 sessions = (compiled,)
         caller = w.session_of(role, name, chained=c.kind == "role_session")
@@ -115,7 +118,7 @@ def assume_role(
                 nodes=(c.ref, role.arn),
             )
         )
-    return result, new
+    return result, new, probs
 
 
 def _session_request_keys(
@@ -163,7 +166,7 @@ def _session_permissions(
     if source_identity is not None:
         needed.append("sts:SetSourceIdentity")
     for action in needed:
-        sub = Request(caller, action, req.resource, req.resource_account, req.context)
+        sub = Request(caller, action, req.resource, req.resource_account, req.context, req.memo)
         out = authorize(sub, ps, tr, identity_free=caller.kind == "root")
         own = [r for r in out.results if r.policy in ps.identity]
         # Chained or cross-account: the caller's own policies must allow it too.

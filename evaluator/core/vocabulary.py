@@ -56,6 +56,43 @@ OUTCOMES: tuple[str, ...] = (
     "InvalidAliasNameException",
 )
 EXPECTATIONS: tuple[str, ...] = AUTHORIZATIONS + OUTCOMES
+# The two kinds of deny an attempt's authorization can be ("deny" expects either).
+DENY_AUTHORIZATIONS: tuple[str, ...] = ("implicit_deny", "explicit_deny")
+# The outcome codes that say "not authorized" (KMS's and S3/STS's spelling); any
+# other failure is the service refusing an authorized call.
+DENIAL_OUTCOMES: frozenset[str] = frozenset({"AccessDeniedException", "AccessDenied"})
+
+
+def is_denial(outcome: str) -> bool:
+    """Is this outcome code an authorization failure (rather than success or a service error)?"""
+    return outcome in DENIAL_OUTCOMES
+
+
+# An attempt's members: the contract's, then the project's own notes on a case.
+ATTEMPT_FIELDS: tuple[str, ...] = (
+    "id",
+    "title",
+    "principal",
+    "assume",
+    "action",
+    "resource",
+    "destination",
+    "via_service",
+    "encryption_context",
+    "plaintext",
+    "ciphertext",
+    "grant",
+    "grant_id",
+    "grant_tokens",
+    "policy",
+    "bypass_policy_lockout_safety_check",
+    "context",
+    "expect",
+)
+# The project's optional additions to format 1 (docs/scenario-format.md): not contract
+# members, so forms that edit the contract's fields keep them as they are.
+ATTEMPT_ADDITIONS: tuple[str, ...] = ("tags", "tag_keys", "alias")
+ATTEMPT_NOTE_FIELDS: tuple[str, ...] = ("rule", "note")
 # The operations a KMS grant can allow (the GrantOperation values of the KMS API).
 GRANT_OPERATIONS: tuple[str, ...] = (
     "Decrypt",
@@ -76,3 +113,18 @@ GRANT_OPERATIONS: tuple[str, ...] = (
     "VerifyMac",
     "DeriveSharedSecret",
 )
+# The grant operations of a symmetric encryption key whose calls the playground
+# models (no data key pairs): what the grant forms offer.
+MODELLED_GRANT_OPERATIONS: tuple[str, ...] = (
+    "Decrypt",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "CreateGrant",
+    "RetireGrant",
+    "DescribeKey",
+)
+# Which encryption context a grant constraint compares (R3.11, R3.12).
+GRANT_CONSTRAINTS: tuple[ConstraintKind, ...] = ("subset", "equals")

@@ -1,13 +1,16 @@
 """A scenario with every policy compiled once, and who-is-who resolved.
 
 Built once per scenario version (the engine caches it), so thousands of
-attempts never re-parse a policy.
+attempts never re-parse a policy. A World is frozen and its maps are read-only
+(typed Mapping, checked by mypy): every run and every request of the web app
+share it, so whatever a run works out lives in its own Env.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 
 from .decide import Level
 from .match import Caller
@@ -24,28 +27,22 @@ _ROOT = re.compile(r"^arn:aws:iam::(\d{12}):root$")
 DEFAULT_SESSION = "playground"
 
 
-@dataclass
+@dataclass(frozen=True)
 class World:
     scenario: Scenario
-    problems: list[Problem] = field(default_factory=list)
-    identity: dict[str, tuple[Policy, ...]] = field(default_factory=dict)
-    boundary: dict[str, Policy] = field(default_factory=dict)
-    trust: dict[str, Policy] = field(default_factory=dict)
-    key_policy: dict[str, Policy] = field(default_factory=dict)
-    bucket_policy: dict[str, Policy] = field(default_factory=dict)
-    endpoint_policy: dict[str, Policy] = field(default_factory=dict)
-    scp_chain: dict[str, tuple[Level, ...]] = field(default_factory=dict)
-    rcp_chain: dict[str, tuple[Level, ...]] = field(default_factory=dict)
-    org_path: dict[str, str] = field(default_factory=dict)
-    roles_by_name: dict[tuple[str, str], Principal] = field(default_factory=dict)
-    callers: dict[str, tuple[Caller, Principal | None]] = field(default_factory=dict)
-
-    def compile(self, named: NamedPolicy, kind: str, owner: str) -> Policy | None:
-        policy, probs = parse_policy(
-            named.document, kind=kind, pointer=named.pointer, name=named.name, owner=owner
-        )
-        self.problems.extend(probs)
-        return policy
+    problems: tuple[Problem, ...] = ()
+    identity: Mapping[str, tuple[Policy, ...]] = field(default_factory=dict)
+    boundary: Mapping[str, Policy] = field(default_factory=dict)
+    trust: Mapping[str, Policy] = field(default_factory=dict)
+    key_policy: Mapping[str, Policy] = field(default_factory=dict)
+    bucket_policy: Mapping[str, Policy] = field(default_factory=dict)
+    endpoint_policy: Mapping[str, Policy] = field(default_factory=dict)
+    scp_chain: Mapping[str, tuple[Level, ...]] = field(default_factory=dict)
+    rcp_chain: Mapping[str, tuple[Level, ...]] = field(default_factory=dict)
+    org_path: Mapping[str, str] = field(default_factory=dict)
+    roles_by_name: Mapping[tuple[str, str], Principal] = field(default_factory=dict)
+    # Every principal ARN and attempt principal of the scenario, resolved once.
+    callers: Mapping[str, tuple[Caller, Principal | None]] = field(default_factory=dict)
 
     @property
     def org(self):
@@ -70,11 +67,10 @@ class World:
 
     # -- who is calling -------------------------------------------------
     def caller(self, principal: str) -> tuple[Caller, Principal | None]:
-        """Resolve an attempt's `principal` string (a role ARN means a session)."""
+        """Resolve an attempt's `principal` string (a role ARN means a session);
+        LookupError when the scenario has no such principal."""
         found = self.callers.get(principal)
-        if found is None:
-            found = self.callers[principal] = self._caller(principal)
-        return found
+        return found if found is not None else self._caller(principal)
 
     def _caller(self, principal: str) -> tuple[Caller, Principal | None]:
         sc = self.scenario
@@ -102,7 +98,7 @@ class World:
         return self.session_of(found, DEFAULT_SESSION), found
 
     def session_of(self, role: Principal, session: str, *, chained: bool = False) -> Caller:
-        arn = f"arn:aws:sts::{role.account}:assumed-role/{role.name}/{session}"
+        arn = role.session_arn(session)
         return Caller(
             "role_session",
             arn,
@@ -146,64 +142,111 @@ class World:
         return self.rcp_chain.get(resource_account or ""), ""
 
 
+Compile = Callable[[NamedPolicy, str, str], Policy | None]
+
+
 def build_world(sc: Scenario) -> World:
-    w = World(sc)
+    problems: list[Problem] = []
+
+    def compile_policy(named: NamedPolicy, kind: str, owner: str) -> Policy | None:
+        policy, probs = parse_policy(
+            named.document, kind=kind, pointer=named.pointer, name=named.name, owner=owner
+        )
+        problems.extend(probs)
+        return policy
+
+    identity: dict[str, tuple[Policy, ...]] = {}
+    boundary: dict[str, Policy] = {}
+    trust: dict[str, Policy] = {}
+    roles_by_name: dict[tuple[str, str], Principal] = {}
     groups = {(g.account, g.name): g for g in sc.groups}
     group_policies: dict[tuple[str, str], tuple[Policy, ...]] = {}
     for g in sc.groups:
-        owner = f"arn:aws:iam::{g.account}:group/{g.name}"
-        compiled = (w.compile(p, "identity", owner) for p in g.policies)
+        compiled = (compile_policy(p, "identity", g.arn) for p in g.policies)
         group_policies[(g.account, g.name)] = tuple(p for p in compiled if p is not None)
     for p in sc.principals:
-        own = [w.compile(np, "identity", p.arn) for np in p.policies]
+        own = [compile_policy(np, "identity", p.arn) for np in p.policies]
         for gname in p.groups:
             if (p.account, gname) in groups:
                 own.extend(group_policies.get((p.account, gname), ()))
-        w.identity[p.arn] = tuple(x for x in own if x is not None)
+        identity[p.arn] = tuple(x for x in own if x is not None)
         if p.permissions_boundary is not None:
-            pb = w.compile(p.permissions_boundary, "boundary", p.arn)
+            pb = compile_policy(p.permissions_boundary, "boundary", p.arn)
             if pb is not None:
-                w.boundary[p.arn] = pb
+                boundary[p.arn] = pb
         if p.type == "role":
-            w.roles_by_name[(p.account, p.name)] = p
+            roles_by_name[(p.account, p.name)] = p
             if p.trust_policy is not None:
-                t = w.compile(p.trust_policy, "trust", p.arn)
+                t = compile_policy(p.trust_policy, "trust", p.arn)
                 if t is not None:
-                    w.trust[p.arn] = t
+                    trust[p.arn] = t
+    key_policy: dict[str, Policy] = {}
     for k in sc.keys:
-        kp = w.compile(k.policy, "key", k.arn)
+        kp = compile_policy(k.policy, "key", k.arn)
         if kp is not None:
-            w.key_policy[k.arn] = kp
+            key_policy[k.arn] = kp
+    bucket_policy: dict[str, Policy] = {}
     for b in sc.buckets:
         if b.policy is not None:
-            bp = w.compile(b.policy, "bucket", b.arn)
+            bp = compile_policy(b.policy, "bucket", b.arn)
             if bp is not None:
-                w.bucket_policy[b.name] = bp
+                bucket_policy[b.name] = bp
+    endpoint_policy: dict[str, Policy] = {}
     for e in sc.vpc_endpoints:
         named = e.policy or NamedPolicy("default full access", FULL_ACCESS_ENDPOINT, e.pointer)
-        ep = w.compile(named, "endpoint", e.id)
+        ep = compile_policy(named, "endpoint", e.id)
         if ep is not None:
-            w.endpoint_policy[e.id] = ep
+            endpoint_policy[e.id] = ep
+    org_path: dict[str, str] = {}
+    scp_chain: dict[str, tuple[Level, ...]] = {}
+    rcp_chain: dict[str, tuple[Level, ...]] = {}
     if sc.organization is not None:
-        _organization(w)
-    return w
+        org_path, scp_chain, rcp_chain = _organization(sc, compile_policy)
+    world = World(
+        sc,
+        tuple(problems),
+        identity,
+        boundary,
+        trust,
+        key_policy,
+        bucket_policy,
+        endpoint_policy,
+        scp_chain,
+        rcp_chain,
+        org_path,
+        roles_by_name,
+    )
+    callers: dict[str, tuple[Caller, Principal | None]] = {}
+    for ref in (*(p.arn for p in sc.principals), *(a.principal for a in sc.attempts)):
+        if ref not in callers:
+            try:
+                callers[ref] = world._caller(ref)
+            except LookupError:
+                continue  # an attempt by nobody the scenario has: its own error when run
+    return replace(world, callers=callers)
 
 
-def _organization(w: World) -> None:
-    org = w.scenario.organization
+def _organization(
+    sc: Scenario, compile_policy: Compile
+) -> tuple[dict[str, str], dict[str, tuple[Level, ...]], dict[str, tuple[Level, ...]]]:
+    """Each member account's organization path and its SCP and RCP chains."""
+    org = sc.organization
     assert org is not None
+    org_path: dict[str, str] = {}
+    scp_chain: dict[str, tuple[Level, ...]] = {}
+    rcp_chain: dict[str, tuple[Level, ...]] = {}
     scps: dict[str, list[Policy]] = {}
     rcps: dict[str, list[Policy]] = {}
     for attached, kind, into in ((org.scps, "scp", scps), (org.rcps, "rcp", rcps)):
         for op in attached:
-            compiled = w.compile(op.policy, kind, op.name)
+            compiled = compile_policy(op.policy, kind, op.name)
             if compiled is None:
                 continue
             for target in op.targets:
                 into.setdefault(target, []).append(compiled)
     units = {u.id: u for u in org.units}
     names = {u.id: (u.name or u.id) for u in org.units}
-    for acct in w.scenario.accounts:
+    for acct in sc.accounts:
         if not acct.in_organization:
             continue
         chain: list[str] = []
@@ -214,7 +257,7 @@ def _organization(w: World) -> None:
             chain.append(node)
             node = units[node].parent if node in units else ""
         chain.reverse()  # root first, then each unit down to the account
-        w.org_path[acct.id] = f"{org.id}/" + "/".join(chain) + "/"
+        org_path[acct.id] = f"{org.id}/" + "/".join(chain) + "/"
         levels_scp = []
         levels_rcp = []
         for target in [*chain, acct.id]:
@@ -227,5 +270,6 @@ def _organization(w: World) -> None:
             levels_scp.append(Level(label, target, tuple(scps.get(target, ()))))
             if rcps.get(target):
                 levels_rcp.append(Level(label, target, tuple(rcps[target])))
-        w.scp_chain[acct.id] = tuple(levels_scp)
-        w.rcp_chain[acct.id] = tuple(levels_rcp)
+        scp_chain[acct.id] = tuple(levels_scp)
+        rcp_chain[acct.id] = tuple(levels_rcp)
+    return org_path, scp_chain, rcp_chain

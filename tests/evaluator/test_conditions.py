@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from evaluator.core.condition_reasons import explain_all
 from evaluator.core.conditions import (
     OPERATORS,
     Clause,
@@ -19,7 +20,6 @@ from evaluator.core.conditions import (
     compile_conditions,
     context_lookup,
     entry,
-    explain_all,
     parse_operator,
     suggest_operator,
 )
@@ -345,3 +345,60 @@ def test_lookup_none_leaves_variables_unresolved() -> None:
     ctx = make_context({"k": "alice", "aws:username": "alice"})
     assert all_pass(clauses, ctx, None)  # unresolved: negated operator matches
     assert not all_pass(clauses, ctx, context_lookup(ctx))
+
+
+# --------------------------------------------------------------------------- one semantics
+
+# Values of every operator kind, some of them wrong for the kind, and policy variables.
+_VALUES = [
+    "a",
+    "A",
+    "a*",
+    "?",
+    "1",
+    "2.5",
+    "true",
+    "false",
+    "YQ==",
+    "10.0.0.1",
+    "10.0.0.0/8",
+    "2001:db8::/32",
+    "2026-01-01T00:00:00Z",
+    "1767225600",
+    "arn:aws:iam::111122223333:user/a",
+    "arn:aws:iam::*:user/*",
+    "${aws:username}",
+    "${k}",
+]
+_OPERATOR_NAMES = st.builds(
+    lambda prefix, base, if_exists: (
+        base if base == "Null" else f"{prefix}{base}{'IfExists' if if_exists else ''}"
+    ),
+    st.sampled_from(["", "ForAnyValue:", "ForAllValues:"]),
+    st.sampled_from(sorted(OPERATORS)),
+    st.booleans(),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    name=_OPERATOR_NAMES,
+    policy_values=st.lists(st.sampled_from(_VALUES), min_size=1, max_size=3),
+    request=st.one_of(
+        st.none(), st.lists(st.sampled_from(_VALUES), max_size=3), st.sampled_from(_VALUES)
+    ),
+    username=st.one_of(st.none(), st.sampled_from(_VALUES)),
+)
+def test_a_clause_explains_the_verdict_it_tests(name, policy_values, request, username) -> None:
+    clauses, problems = compile_conditions({name: {"k": policy_values}}, PTR, version=V2012)
+    if problems:
+        return  # values of the wrong kind for this operator: nothing to evaluate
+    raw = {} if request is None else {"k": request}
+    if username is not None:
+        raw["aws:username"] = username
+    ctx = make_context(raw)
+    lookup = context_lookup(ctx)
+    (clause,) = clauses
+    (explained,) = explain_all(clauses, ctx, lookup)
+    assert explained.passed == clause.test(ctx, lookup) == clause.outcome(ctx, lookup).passed
+    assert explained.reason

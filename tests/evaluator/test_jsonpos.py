@@ -13,7 +13,6 @@ from evaluator.core.jsonpos import (
     parse_json,
     positions,
     positions_and_duplicates,
-    value_at,
 )
 
 # (text, message start, line, column); the place is where the fault is, 1-based.
@@ -143,16 +142,3 @@ def test_a_repeated_key_takes_the_position_of_its_last_occurrence():
     assert where["/a"] == (2, 2)
     assert where["/a/0"] == (2, 8)
     assert len(dups) == 1
-
-
-def test_value_at_follows_rfc6901_pointers():
-    doc = {"a/b": {"~": [10, 20]}, "": 5}
-    assert value_at(doc, "") is doc
-    assert value_at(doc, "/a~1b/~0/1") == 20
-    assert value_at(doc, "/") == 5
-
-
-@pytest.mark.parametrize("pointer", ["/nope", "/a~1b/~0/2", "/a~1b/~0/01", "/a~1b/~0/-", "x"])
-def test_value_at_raises_key_error_for_a_missing_place(pointer):
-    with pytest.raises(KeyError):
-        value_at({"a/b": {"~": [10, 20]}}, pointer)

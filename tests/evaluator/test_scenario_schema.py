@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from evaluator.core import scenario as model
+from evaluator.core.pointer import value_at
 from evaluator.core.scenario import load_scenario
 from tests.evaluator.test_scenario_loader import ONE_PROBLEM, base, with_change
 
@@ -146,6 +147,11 @@ def test_every_structural_case_exists_in_the_loader_tests():
     ],
 )
 def test_schema_enums_match_the_loader(pointer, values):
-    from evaluator.core.jsonpos import value_at
-
     assert value_at(SCHEMA, pointer) == list(values)
+
+
+def test_schema_names_the_attempt_members_the_loader_reads():
+    from evaluator.core.vocabulary import ATTEMPT_ADDITIONS, ATTEMPT_FIELDS
+
+    members = set(ATTEMPT_FIELDS) | set(ATTEMPT_ADDITIONS)
+    assert set(value_at(SCHEMA, "/$defs/attempt/properties")) == members

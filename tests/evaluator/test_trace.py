@@ -346,3 +346,26 @@ def test_json_trace_keeps_the_index_of_the_first_statement():
     trace = json.loads(json.dumps(evaluation.results[0].as_dict()))["trace"]
     (step,) = [s for s in trace if s.get("policy", {}).get("type") == "key policy"]
     assert [s.get("index") for s in step["statements"]] == [0, 1]
+
+
+def _context_names(result) -> set[str]:
+    (step,) = [s for s in result.trace if s.kind == "context"]
+    return {c.key for c in step.context}
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        pytest.param("DEPT", "dept", id="upper-then-lower"),
+        pytest.param("dept", "Dept", id="lower-then-capitalised"),
+    ],
+)
+def test_each_trace_shows_the_key_spelling_of_its_own_request(first, second):
+    # R5.9: keys match whatever their case, but each user reads the names they wrote,
+    # never the spelling another request (another user's, in the web app) used first.
+    for spelling in (first, second, first):
+        doc = cross_account(ENABLE_IAM, PARTNER_FINANCE_ONLY)
+        doc["attempts"][0]["encryption_context"] = {spelling: "finance"}
+        names = _context_names(run(doc))
+        assert f"kms:EncryptionContext:{spelling}" in names
+        assert not {f"kms:EncryptionContext:{s}" for s in (first, second) if s != spelling} & names

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from evaluator.core import wildcard
 from evaluator.core.wildcard import (
     LITERAL_QMARK,
     LITERAL_STAR,
@@ -132,3 +133,47 @@ def test_ignore_case_agrees_with_lowercased_reference(pattern: str, text: str) -
     expected = reference(pattern.lower(), text.lower())
     assert glob_match(pattern, text, ignore_case=True) is expected
     assert compile_glob(pattern, ignore_case=True).match(text) is expected
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.text(st.sampled_from(["a", "b", "*", "?", LITERAL_QMARK]), max_size=9),
+    st.text(st.sampled_from(["a", "b", "?"]), max_size=40),
+)
+def test_windowed_search_agrees_with_regex_reference(pattern: str, text: str) -> None:
+    # Windows of twice the segment's length, so the overlap between windows is reached.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(wildcard, "_MIN_WINDOW", 1)
+        assert glob_match(pattern, text) is reference(pattern, text)
+
+
+HOSTILE = [
+    # (id, pattern, text, expected): shapes that made the old scan quadratic
+    ("star_run_qmark_tail", "*" + "a" * 3000 + "?b", "a" * 6000, False),
+    ("star_run_qmark_tail_hit", "*" + "a" * 3000 + "?b", "a" * 6000 + "b", True),
+    ("run_qmark_middle", "*" + "a" * 3000 + "?b*", "a" * 6000, False),
+    ("run_qmark_middle_hit", "*" + "a" * 3000 + "?b*", "a" * 6000 + "cb" + "a" * 10, True),
+    ("many_qmark_segments", "*a?*" * 200 + "b", "a" * 6000, False),
+    ("qmarks_then_missing_char", "*" + "?" * 100 + "b*", "a" * 6000, False),
+    ("alternating_runs", "*" + "ab?" * 500 + "*", "ab" * 3000, False),
+    ("alternating_runs_hit", "*" + "ab?" * 500 + "*", "abx" * 600, True),
+]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "expected"), [c[1:] for c in HOSTILE], ids=[c[0] for c in HOSTILE]
+)
+def test_hostile_patterns_give_the_right_answer(pattern: str, text: str, expected: bool) -> None:
+    # Correctness on long inputs; their cost is measured by bench/wildcard.py.
+    assert glob_match(pattern, text) is expected
+    assert compile_glob(pattern, ignore_case=True).match(text.upper()) is expected
+
+
+@pytest.mark.parametrize("offset", range(0, 24))
+def test_windowed_search_finds_a_match_at_every_offset(offset: int) -> None:
+    # A 3-character segment gets 6-character windows: offsets 0..23 cross several borders.
+    text = "c" * offset + "axb" + "c" * 3
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(wildcard, "_MIN_WINDOW", 1)
+        assert glob_match("*a?b*", text)
+        assert glob_match("c*a?b*c", text) is (offset > 0)
