@@ -15,6 +15,7 @@ from playground.keystore import DbKeyMaterial
 
 load_scenario = evaluator.load_scenario
 check_policy = evaluator.check_policy
+expectation_holds = evaluator.expectation_holds
 
 
 def problem_dicts(problems) -> list[dict]:
