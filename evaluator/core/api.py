@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .engine import compile_scenario
+from .compiled import compile_scenario
 from .jsonpos import JsonTextError, parse_json, positions
 from .keytrust import key_policy_checks, lockout_risk
 from .matrix import AccessMatrix, decide_matrix

@@ -15,10 +15,10 @@ from dataclasses import replace
 
 from . import crypto
 from .keytrust import ENCRYPT_DECRYPT_OPS, resolve_key, state_error
-from .kms_auth import KmsCall, authorize_kms, deny, fail
-from .kms_ops import merge, perform
+from .kms_auth import KmsCall, authorize_kms
+from .kms_ops import perform
 from .model import Key
-from .runtime import CallResult, Env, Identity
+from .runtime import CallResult, Env, Identity, deny, fail, merge
 from .trace import Step, Tracer
 
 # The key usage each operation needs (R6.5: otherwise InvalidKeyUsageException).

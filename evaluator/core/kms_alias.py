@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .authorization import base_context, decided_result, gather_policies
 from .decide import authorize
 from .keytrust import resolve_key, state_error
 from .kms_auth import KmsCall, authorize_kms, context_step
 from .match import Request
 from .model import Key
-from .runtime import CallResult, Env, Identity, base_context, decided_result, gather_policies
+from .runtime import CallResult, Env, Identity
 from .trace import Step, Tracer
 
 ALIAS_OPS = frozenset({"CreateAlias", "UpdateAlias", "DeleteAlias"})

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from .authorization import base_context, decided_result, gather_policies
 from .condition_values import ContextEntry
 from .context import put_key
 from .decide import Outcome, PolicySet, authorize
@@ -13,7 +14,7 @@ from .match import Caller, Request
 from .model import NamedPolicy
 from .policy import Policy, parse_policy
 from .problems import Problem
-from .runtime import CallResult, Env, Identity, base_context, decided_result, gather_policies
+from .runtime import CallResult, Env, Identity
 from .trace import Step, Tracer
 from .world import DEFAULT_SESSION
 
