@@ -1,6 +1,15 @@
 from django.urls import path, re_path
 
-from playground.views import attempts, challenges, classroom, nodes, pages, policies, sharing
+from playground.views import (
+    attempts,
+    challenges,
+    classroom,
+    nodes,
+    pages,
+    paste,
+    policies,
+    sharing,
+)
 
 # Views that read a working copy (w) or a snapshot (s) alike.
 SPACE = r"^(?P<kind>[ws])/(?P<space_id>[A-Za-z0-9]{1,10})/"
@@ -29,6 +38,7 @@ edit = [
     ("share/", sharing.share, "share"),
     ("share-challenge/", challenges.share_challenge, "share_challenge"),
     ("import/", sharing.import_document, "import_document"),
+    ("paste-aws/", paste.paste_aws, "paste_aws"),
 ]
 
 urlpatterns = [
