@@ -55,6 +55,7 @@ urlpatterns = [
     path("c/<str:scenario_id>/", challenges.challenge_page, name="challenge"),
     path("c/<str:scenario_id>/start/", challenges.start_challenge, name="start_challenge"),
     path("glossary/", classroom.glossary, name="glossary"),
+    path("present/new/", classroom.present_blank, name="present_blank"),
     path("s/<str:snap_id>/", pages.snapshot, name="snapshot"),
     path("s/<str:snap_id>/fork/", sharing.fork_snapshot, name="fork_snapshot"),
     path("s/<str:snap_id>/export/", sharing.export_snapshot, name="export_snapshot"),
@@ -63,6 +64,8 @@ urlpatterns = [
     re_path(SPACE + r"lesson/$", pages.lesson, name="lesson"),
     re_path(SPACE + r"attempts/$", attempts.attempts, name="attempts"),
     re_path(SPACE + r"trace/$", attempts.trace, name="trace"),
+    re_path(SPACE + r"present/$", classroom.present, name="present"),
+    re_path(SPACE + r"sheet/$", classroom.sheet, name="sheet"),
     *(path(f"w/<str:wc_id>/{route}", view, name=name) for route, view, name in edit),
 ]
 
