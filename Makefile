@@ -4,7 +4,8 @@
 
 PYTHON ?= python3
 PORT ?= 8000
-WORKERS ?= 2
+WORKERS ?= 3
+THREADS ?= 4
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -21,7 +22,7 @@ STATIC_SRC := $(shell find static -type f -not -path 'static/dist/*' 2>/dev/null
 help:
 	@echo "make run     start the dev server on http://127.0.0.1:$(PORT)/ (DEBUG on)"
 	@echo "make serve   start gunicorn on http://127.0.0.1:$(PORT)/ (DEBUG off)"
-	@echo "make test    ruff, import contracts and the whole pytest suite (browser included)"
+	@echo "make test    ruff, import contracts, the whole pytest suite (browser included), PostgreSQL pass"
 	@echo "make lint    ruff check, ruff format --check, lint-imports, mypy (evaluator/)"
 	@echo "make format  ruff format"
 	@echo "make clean   remove .venv, node_modules and built files (keeps db.sqlite3, .secret_key)"
@@ -55,7 +56,8 @@ run: setup
 
 serve: setup
 	DEBUG=0 $(VENV)/bin/gunicorn playground.wsgi --bind 127.0.0.1:$(PORT) \
-		--workers $(WORKERS) --no-control-socket --access-logfile -
+		--workers $(WORKERS) --threads $(THREADS) --keep-alive 5 \
+		--no-control-socket --access-logfile -
 
 lint: $(PIP_STAMP)
 	$(VENV)/bin/ruff check .
@@ -63,8 +65,12 @@ lint: $(PIP_STAMP)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
+# The whole suite on SQLite, then the database-facing tests on PostgreSQL
+# (tests/pg_pass.py: skipped, saying so, when no server can be reached,
+# unless REQUIRE_POSTGRES=1).
 test: $(PIP_STAMP) $(BUNDLE) lint
 	$(VENV)/bin/pytest
+	$(PY) tests/pg_pass.py
 
 format: $(PIP_STAMP)
 	$(VENV)/bin/ruff format .

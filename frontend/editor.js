@@ -20,6 +20,10 @@ import { EditorState, StateEffect, StateField } from "@codemirror/state";
 import { Decoration, EditorView, lineNumbers } from "@codemirror/view";
 import { minimalSetup } from "codemirror";
 
+// CodeMirror writes its stylesheet into a <style> element; the page's
+// Content-Security-Policy admits it by the nonce this script was loaded with.
+const NONCE = (document.currentScript && document.currentScript.nonce) || "";
+
 const SEVERITIES = new Set(["error", "warning", "info", "hint"]);
 
 // One highlighted range at a time (e.g. the statement a trace step points at).
@@ -119,6 +123,7 @@ function create(parent, options = {}) {
     EditorState.readOnly.of(Boolean(readOnly)),
     EditorView.editable.of(!readOnly),
     EditorView.contentAttributes.of({ "aria-label": String(label) }),
+    EditorView.cspNonce.of(NONCE),
   ];
   if (typeof onChange === "function") {
     extensions.push(

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from playground import conflicts
 from playground.models import WorkingCopy
-from playground.store import token_matches
+from playground.store import Conflict, token_matches
 
 COOKIE = "kmsp-edit"
 COOKIE_AGE = 60 * 60 * 24 * 365
@@ -31,7 +33,7 @@ def grant_edit(request: HttpRequest, response: HttpResponse, wc: WorkingCopy, to
         path=copy_path(wc.id),
         httponly=True,
         samesite="Lax",
-        secure=request.is_secure(),
+        secure=request.is_secure() or settings.SECURE_HTTPS,
     )
     return response
 
@@ -40,8 +42,21 @@ def can_edit(request: HttpRequest, wc: WorkingCopy) -> bool:
     return token_matches(wc, request.COOKIES.get(COOKIE))
 
 
+def stated_version(request: HttpRequest) -> int | None:
+    """The version a write says it was made from (the form's `revision`), if it says."""
+    raw = request.POST.get("revision", "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 10 else (-1 if raw else None)
+
+
 def editable(view):
-    """Load the working copy named in the URL; refuse (403) without its edit token."""
+    """Load the working copy named in the URL; refuse (403) without its edit token.
+
+    A write that names the version it was made from (every form of the page
+    does) is refused with 409 if the copy has moved on; one that names none
+    (a script) is made from the version read here. Either way the store
+    applies it only if the copy is still at that version (store.Conflict).
+    The response says the version the copy is at now (X-Revision).
+    """
 
     @wraps(view)
     def wrapper(request: HttpRequest, wc_id: str, *args, **kwargs):
@@ -54,6 +69,14 @@ def editable(view):
                 status=403,
             )
             return response
-        return view(request, wc, *args, **kwargs)
+        stated = stated_version(request)
+        if stated is not None and stated != wc.version:
+            return conflicts.refused(request, wc)
+        try:
+            response = view(request, wc, *args, **kwargs)
+        except Conflict:
+            return conflicts.refused(request, WorkingCopy.objects.get(pk=wc.pk))
+        response["X-Revision"] = str(wc.version)
+        return response
 
     return wrapper

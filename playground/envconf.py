@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
@@ -18,6 +19,51 @@ def env_bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in TRUE_WORDS
+
+
+def env_int(name: str, default: int) -> int:
+    """A whole number; unset or blank means `default`, anything else is an error."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    seconds: int
+
+    def describe(self) -> str:
+        for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+            if self.seconds % size == 0:
+                n = self.seconds // size
+                return f"{self.count} per {unit}" if n == 1 else f"{self.count} per {n} {unit}s"
+        return f"{self.count} per {self.seconds} seconds"
+
+
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def env_rate(name: str, default: str) -> Rate | None:
+    """A rate such as "30/10m" (30 per 10 minutes; units s, m, h, d); "off" means none."""
+    raw = (os.environ.get(name) or default).strip().lower()
+    if raw in ("off", "0", "none"):
+        return None
+    count, _, period = raw.partition("/")
+    period = period or "1h"
+    unit = period[-1] if period[-1] in UNITS else "s"
+    number = period[:-1] if period[-1] in UNITS else period
+    try:
+        rate = Rate(int(count), int(number or 1) * UNITS[unit])
+    except ValueError:
+        rate = None
+    if rate is None or rate.count < 1 or rate.seconds < 1:
+        raise ValueError(f"{name} must look like 30/10m (count/period) or off, not {raw!r}")
+    return rate
 
 
 def env_list(name: str, default: str) -> list[str]:

@@ -4,17 +4,40 @@ The evaluator asks for a key's material through `get(key_arn)`; the first
 request creates 32 random bytes. Material belongs to a lineage (a scenario and
 all its forks and snapshots), so a fork decrypts its parent's ciphertexts and
 an unrelated scenario with the same key id gets different material.
+
+A GET or HEAD never writes (ReadsWriteNothing): material such a request
+needs and nobody made yet is made for that request only, so its trace is
+consistent in itself; the first write that needs it (running an attempt)
+stores it for good.
 """
 
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 
 from django.db import IntegrityError, transaction
 
 from playground.models import KeyMaterial
 
 MATERIAL_BYTES = 32
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+_read_only: ContextVar[bool] = ContextVar("key_material_read_only", default=False)
+
+
+class ReadsWriteNothing:
+    """Middleware: key material is not stored while a GET (or HEAD) is answered."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _read_only.set(request.method in SAFE_METHODS)
+        try:
+            return self.get_response(request)
+        finally:
+            _read_only.reset(token)
 
 
 class DbKeyMaterial:
@@ -43,6 +66,8 @@ class DbKeyMaterial:
 
     def _create(self, key_arn: str) -> bytes:
         material = os.urandom(MATERIAL_BYTES)
+        if _read_only.get():
+            return material
         try:
             with transaction.atomic():
                 KeyMaterial.objects.create(lineage=self.lineage, key_arn=key_arn, material=material)

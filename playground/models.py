@@ -63,6 +63,11 @@ class WorkingCopy(models.Model):
     `document` is always a valid scenario (the last valid state); policy text
     that is not valid yet is kept in `drafts`, keyed by "node-ref|path".
     `position` is the number of the Revision that `document` equals.
+    `version` counts every change to `document` or `drafts` (undo and redo
+    too) and never goes back: a write names the version it was made from and
+    is refused if the copy moved on since (optimistic concurrency).
+    `client` (a keyed hash of the creator's address) and `made_as` ("new"
+    or "fork") feed the rate limits on creating and forking.
     """
 
     id = models.CharField(
@@ -81,8 +86,14 @@ class WorkingCopy(models.Model):
     origin = models.ForeignKey(
         Scenario, null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
     )
+    version = models.PositiveIntegerField(default=1)
+    client = models.CharField(max_length=32, blank=True, default="")
+    made_as = models.CharField(max_length=8, blank=True, default="")  # "new" or "fork"
     created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
+    updated = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "made_as", "created"], name="copy_client_made")]
 
     def __str__(self) -> str:
         return f"working copy {self.id}"
@@ -94,6 +105,7 @@ class Revision(models.Model):
     )
     number = models.PositiveIntegerField()
     document = models.JSONField()
+    size = models.PositiveIntegerField(default=0)  # bytes of `document`, for the storage cap
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -104,14 +116,30 @@ class Revision(models.Model):
 
 
 class Snapshot(models.Model):
-    """A frozen, read-only scenario behind a short share link."""
+    """A frozen, read-only scenario behind a short share link.
+
+    `digest` identifies the document: sharing the same document of the same
+    lineage again gives the same snapshot (older duplicates keep digest "").
+    """
 
     id = models.CharField(
         primary_key=True, max_length=SLUG_LENGTH, default=new_scenario_id, editable=False
     )
     lineage = models.CharField(max_length=32, db_index=True)
     document = models.JSONField()
+    digest = models.CharField(max_length=64, blank=True, default="")
+    client = models.CharField(max_length=32, blank=True, default="")
     created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lineage", "digest"],
+                condition=~models.Q(digest=""),
+                name="one_snapshot_per_document",
+            )
+        ]
+        indexes = [models.Index(fields=["client", "created"], name="snapshot_client_made")]
 
     def __str__(self) -> str:
         return f"snapshot {self.id}"

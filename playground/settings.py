@@ -5,6 +5,11 @@ DEBUG         1/true/yes/on turns debug on; off otherwise
 ALLOWED_HOSTS comma list, default "127.0.0.1,localhost,testserver"
 CSRF_TRUSTED_ORIGINS  comma list of origins (e.g. https://kms.example.org)
 DATABASE_URL  default sqlite:///<project>/db.sqlite3; postgres:// URLs work
+SECURE_HTTPS  1 when served over HTTPS: redirect to https, HSTS, secure cookies
+HSTS_SECONDS  HSTS max-age with SECURE_HTTPS (default one year)
+BEHIND_PROXY  1 when a proxy in front sets X-Forwarded-Proto (and -For)
+RATE_LIMIT_NEW, RATE_LIMIT_FORK, RATE_LIMIT_SHARE  per client, e.g. 30/10m, or off
+COPY_STORAGE_LIMIT_KB  what one working copy may store, undo history included
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from playground.envconf import env_bool, env_list, secret_key_from_file
+from playground.envconf import env_bool, env_int, env_list, env_rate, secret_key_from_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -36,6 +41,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "playground.headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -44,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "playground.keystore.ReadsWriteNothing",
 ]
 
 ROOT_URLCONF = "playground.urls"
@@ -59,8 +66,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "playground.headers.csp_nonce",
                 "playground.predict.context",
             ],
+            "builtins": ["playground.templatetags.revision"],
         },
     },
 ]
@@ -72,6 +81,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Readers never wait for the writer (WAL); a writer takes the lock when its
+    # transaction begins (IMMEDIATE), so it waits its turn instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en-us"
@@ -92,6 +109,32 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# What one client may make, and what one working copy may store.
+RATE_LIMITS = {
+    "new": env_rate("RATE_LIMIT_NEW", "30/10m"),
+    "fork": env_rate("RATE_LIMIT_FORK", "30/10m"),
+    "share": env_rate("RATE_LIMIT_SHARE", "60/10m"),
+}
+COPY_STORAGE_LIMIT_KB = env_int("COPY_STORAGE_LIMIT_KB", 4096)
+
+# Messages live in a signed cookie, never in the session table: a GET writes nothing.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
+# Behind HTTPS (SECURE_HTTPS=1): what `manage.py check --deploy` asks for.
+SECURE_HTTPS = env_bool("SECURE_HTTPS")
+if SECURE_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# BEHIND_PROXY=1: a proxy in front (nginx, a load balancer) says, in
+# X-Forwarded-Proto, whether the client came over HTTPS.
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Django prints errors to the console only in debug; in production (gunicorn)
 # send warnings and errors to stderr too.

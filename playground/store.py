@@ -5,6 +5,10 @@ copy's document is always a valid scenario: a change that would break it is
 refused (after dropping what it merely left dangling, such as an attempt by a
 deleted role), so the last valid state is never lost. Each save adds a
 Revision; undo and redo move along them.
+
+Every write is conditional on the version it was made from (`_write`), so
+two writers never silently overwrite each other: one wins, the other gets
+Conflict. A copy's storage (document, drafts, undo history) is capped.
 """
 
 from __future__ import annotations
@@ -13,8 +17,12 @@ import hashlib
 import hmac
 import json
 import secrets
+from contextlib import contextmanager
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
 
 from playground import documents, engine
 from playground.document_nodes import EditError
@@ -22,6 +30,15 @@ from playground.models import Revision, Snapshot, WorkingCopy, new_lineage_id
 
 HISTORY_LIMIT = 50
 MAX_DOCUMENT_BYTES = 512 * 1024  # stated on the import form and in errors
+
+
+class Conflict(Exception):
+    """The working copy changed since the version a write was made from."""
+
+    message = (
+        "This working copy was changed elsewhere (in another tab or window) after this page"
+        " was loaded, so your change was not applied. Reload to see the latest version."
+    )
 
 
 def hash_token(token: str) -> str:
@@ -66,44 +83,125 @@ def validated(document: dict) -> dict:
     raise EditError(f"That change would break the scenario at {first.where()}: {first.message}")
 
 
-@transaction.atomic
-def create(document: dict, *, lineage: str | None = None, origin=None) -> tuple[WorkingCopy, str]:
-    """A new working copy of `document` (started from `origin`, a Scenario) and its token."""
+def create(
+    document: dict,
+    *,
+    lineage: str | None = None,
+    origin=None,
+    client: str = "",
+    made_as: str = "new",
+) -> tuple[WorkingCopy, str]:
+    """A new working copy of `document` (started from `origin`, a Scenario) and its token.
+
+    `client` and `made_as` ("new" or "fork") are what the rate limits count.
+    """
     document = validated(document)
     token = secrets.token_urlsafe(32)
-    wc = WorkingCopy.objects.create(
-        document=document,
-        origin=origin,
-        lineage=lineage or new_lineage_id(),
-        edit_token_hash=hash_token(token),
-        position=1,
-    )
-    Revision.objects.create(working_copy=wc, number=1, document=document)
+    with transaction.atomic():
+        wc = WorkingCopy.objects.create(
+            document=document,
+            origin=origin,
+            lineage=lineage or new_lineage_id(),
+            edit_token_hash=hash_token(token),
+            position=1,
+            client=client,
+            made_as=made_as,
+        )
+        Revision.objects.create(
+            working_copy=wc, number=1, document=document, size=document_size(document)
+        )
     return wc, token
 
 
-@transaction.atomic
+def _write(wc: WorkingCopy, **fields) -> None:
+    """Change the copy's row only if it is still at `wc.version` (one atomic UPDATE).
+
+    Two writers made from the same version: the database lets exactly one
+    through; the other gets Conflict and nothing of it is applied.
+    """
+    now = timezone.now()
+    changed = WorkingCopy.objects.filter(pk=wc.pk, version=wc.version).update(
+        version=F("version") + 1, updated=now, **fields
+    )
+    if changed != 1:
+        raise Conflict()
+    for name, value in fields.items():
+        setattr(wc, name, value)
+    wc.version += 1
+    wc.updated = now
+
+
+@contextmanager
+def _changing(wc: WorkingCopy):
+    """A transaction; if it fails, `wc` is put back as it was read (nothing was stored)."""
+    names = ("document", "drafts", "position", "diff_base", "version")
+    before = {name: getattr(wc, name) for name in names}
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        for name, value in before.items():
+            setattr(wc, name, value)
+        raise
+
+
 def save(wc: WorkingCopy, document: dict, *, drafts: dict | None = None) -> WorkingCopy:
-    """Store a new version of the document (validated) as the next revision."""
-    document = validated(document)
-    if drafts is not None:
-        wc.drafts = drafts
-    if document == wc.document:
-        wc.save(update_fields=["drafts", "updated"])
-        return wc
-    Revision.objects.filter(working_copy=wc, number__gt=wc.position).delete()
-    wc.diff_base = wc.position
-    wc.position += 1
-    Revision.objects.create(working_copy=wc, number=wc.position, document=document)
-    Revision.objects.filter(working_copy=wc, number__lte=wc.position - HISTORY_LIMIT).delete()
-    wc.document = document
-    wc.save(update_fields=["document", "drafts", "position", "diff_base", "updated"])
+    """Store a new version of the document (validated) as the next revision.
+
+    Conflict if the copy changed since `wc` was read; EditError if the
+    document is not valid or would not fit in the storage cap.
+    """
+    document = validated(document)  # before the transaction: no lock held while checking
+    drafts = wc.drafts if drafts is None else drafts
+    with _changing(wc):
+        if document == wc.document:
+            if drafts != wc.drafts:
+                _write(wc, drafts=drafts)
+                _fit_storage(wc)
+            return wc
+        position = wc.position + 1
+        _write(wc, document=document, drafts=drafts, position=position, diff_base=wc.position)
+        revisions = Revision.objects.filter(working_copy=wc)
+        revisions.filter(number__gte=position).delete()  # the redo branch is gone
+        Revision.objects.create(
+            working_copy=wc, number=position, document=document, size=document_size(document)
+        )
+        revisions.filter(number__lte=position - HISTORY_LIMIT).delete()
+        _fit_storage(wc)
     return wc
 
 
 def save_drafts(wc: WorkingCopy, drafts: dict) -> None:
-    wc.drafts = drafts
-    wc.save(update_fields=["drafts", "updated"])
+    with _changing(wc):
+        _write(wc, drafts=drafts)
+        _fit_storage(wc)
+
+
+def stored_bytes(wc: WorkingCopy) -> int:
+    """What the copy takes: its document, drafts and every revision kept for undo."""
+    history = Revision.objects.filter(working_copy=wc).aggregate(total=Sum("size"))["total"]
+    return document_size(wc.document) + document_size(wc.drafts) + (history or 0)
+
+
+def _fit_storage(wc: WorkingCopy) -> None:
+    """Keep the copy under the storage cap: drop the oldest undo steps, else refuse."""
+    limit = settings.COPY_STORAGE_LIMIT_KB * 1024
+    over = stored_bytes(wc) - limit
+    if over <= 0:
+        return
+    old = Revision.objects.filter(working_copy=wc, number__lt=wc.position).order_by("number")
+    drop = []
+    for number, size in old.values_list("number", "size"):
+        if over <= 0:
+            break
+        drop.append(number)
+        over -= size
+    if over > 0:
+        raise EditError(
+            f"This working copy would take more than its {settings.COPY_STORAGE_LIMIT_KB:,} KB"
+            " of storage (the scenario, its drafts and its undo history). Nothing was changed."
+        )
+    Revision.objects.filter(working_copy=wc, number__in=drop).delete()
 
 
 def can_undo(wc: WorkingCopy) -> bool:
@@ -114,7 +212,6 @@ def can_redo(wc: WorkingCopy) -> bool:
     return Revision.objects.filter(working_copy=wc, number__gt=wc.position).exists()
 
 
-@transaction.atomic
 def step_history(wc: WorkingCopy, direction: int) -> bool:
     """Undo (-1) or redo (+1). Drafts are dropped: they belong to the old text."""
     qs = Revision.objects.filter(working_copy=wc)
@@ -124,18 +221,37 @@ def step_history(wc: WorkingCopy, direction: int) -> bool:
         rev = qs.filter(number__gt=wc.position).order_by("number").first()
     if rev is None:
         return False
-    wc.diff_base = wc.position
-    wc.document = rev.document
-    wc.position = rev.number
-    wc.drafts = {}
-    wc.save(update_fields=["document", "position", "drafts", "diff_base", "updated"])
+    with _changing(wc):
+        _write(wc, document=rev.document, position=rev.number, drafts={}, diff_base=wc.position)
     return True
 
 
-def fork(document: dict, lineage: str, *, origin=None) -> tuple[WorkingCopy, str]:
+def fork(document: dict, lineage: str, *, origin=None, client: str = "") -> tuple[WorkingCopy, str]:
     """A new working copy in the same lineage: it keeps the parent's key material."""
-    return create(document, lineage=lineage, origin=origin)
+    return create(document, lineage=lineage, origin=origin, client=client, made_as="fork")
 
 
-def share(wc: WorkingCopy) -> Snapshot:
-    return Snapshot.objects.create(lineage=wc.lineage, document=wc.document)
+def snapshot_digest(document: dict) -> str:
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def existing_snapshot(wc: WorkingCopy) -> Snapshot | None:
+    """The snapshot already made of this document in this lineage, if any."""
+    digest = snapshot_digest(wc.document)
+    return Snapshot.objects.filter(lineage=wc.lineage, digest=digest).first()
+
+
+def share(wc: WorkingCopy, *, client: str = "") -> Snapshot:
+    """A snapshot of the document; the same document and lineage give the same one."""
+    found = existing_snapshot(wc)
+    if found is not None:
+        return found
+    digest = snapshot_digest(wc.document)
+    try:
+        with transaction.atomic():
+            return Snapshot.objects.create(
+                lineage=wc.lineage, document=wc.document, digest=digest, client=client
+            )
+    except IntegrityError:  # the same share, made at the same moment by another request
+        return Snapshot.objects.get(lineage=wc.lineage, digest=digest)

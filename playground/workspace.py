@@ -37,6 +37,7 @@ class Space:
     editable: bool
     drafts: dict = field(default_factory=dict)
     wc: WorkingCopy | None = None
+    version: int = 0  # the working copy's version this page shows (0 for a snapshot)
 
     @property
     def base(self) -> str:
@@ -53,7 +54,9 @@ class Space:
 
 
 def from_copy(wc: WorkingCopy, editable: bool) -> Space:
-    return Space("copy", wc.id, wc.document, wc.lineage, editable, wc.drafts, wc)
+    """The copy as its owner (editable) or a viewer sees it: drafts are the owner's only."""
+    drafts = wc.drafts if editable else {}
+    return Space("copy", wc.id, wc.document, wc.lineage, editable, drafts, wc, wc.version)
 
 
 def from_snapshot(snap: Snapshot) -> Space:

@@ -13,6 +13,22 @@ import pytest
 from django.test.utils import override_settings
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite tests use a database file, as the server does, not a shared in-memory one.
+
+    With a file, every thread of the live server (browser tests) and of the
+    concurrency tests has a connection of its own, locked as in production
+    (WAL, IMMEDIATE writers, busy timeout); an in-memory database shared by
+    threads answers "table is locked" instead.
+    """
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _static_files_from_finders(tmp_path_factory):
     static_root = tmp_path_factory.mktemp("staticfiles")
@@ -25,5 +41,7 @@ def _static_files_from_finders(tmp_path_factory):
         },
         WHITENOISE_USE_FINDERS=True,
         WHITENOISE_AUTOREFRESH=False,
+        # The suite makes many copies from one address; tests of the limits set their own.
+        RATE_LIMITS={"new": None, "fork": None, "share": None},
     ):
         yield

@@ -18,6 +18,13 @@ HISTORY = "scenario-changed, history-changed"  # undo/redo: the panel and lesson
 LESSON = "scenario-changed, lesson-changed"  # title or description saved: the lesson refreshes
 
 
+def too_many(request: HttpRequest, limited, template: str = "playground/error.html", **context):
+    """429 with the limit, when it resets, and that nothing was made."""
+    response = render(request, template, {"message": limited.message, **context}, status=429)
+    response["Retry-After"] = str(limited.retry_after)
+    return response
+
+
 def page_url(space_or_base, **params) -> str:
     base = space_or_base if isinstance(space_or_base, str) else space_or_base.base
     query = urlencode({k: v for k, v in params.items() if v})

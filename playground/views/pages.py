@@ -8,11 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from playground import access, documents, predict, store, workspace
+from playground import access, documents, limits, predict, store, workspace
 from playground.attempt_form import other_actions
 from playground.models import Scenario, Snapshot, WorkingCopy
 from playground.views import paste
 from playground.views.attempts import result_or_question
+from playground.views.common import too_many
 from playground.views.nodes import _space
 
 
@@ -56,7 +57,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def _open(
     request: HttpRequest, document: dict, lineage: str | None = None, origin=None
 ) -> HttpResponse:
-    wc, token = store.create(document, lineage=lineage, origin=origin)
+    client = limits.client_id(request)
+    try:
+        limits.check(client, "new")
+    except limits.RateLimited as limited:
+        return too_many(request, limited)
+    wc, token = store.create(document, lineage=lineage, origin=origin, client=client)
     url = predict.with_mode(f"/w/{wc.id}/", request.POST.get(predict.PARAM) == "1")
     return access.grant_edit(request, redirect(url), wc, token)
 

@@ -43,7 +43,10 @@ def save_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     drafts = dict(wc.drafts)
     if value is None:
         drafts[slot.draft_key] = text
-        store.save_drafts(wc, drafts)
+        try:
+            store.save_drafts(wc, drafts)
+        except EditError as exc:
+            return _policy_response(request, wc, slot, "refused", problems, str(exc))
         errors = sum(1 for p in problems if p["severity"] == "error")
         message = f"Not valid yet ({errors} error{'s' if errors != 1 else ''}): kept as a draft."
         return _policy_response(request, wc, slot, "draft", problems, message)
@@ -52,7 +55,10 @@ def save_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
         store.save(wc, documents.set_policy(wc.document, slot.ref, slot.path, value), drafts=drafts)
     except EditError as exc:
         drafts[slot.draft_key] = text
-        store.save_drafts(wc, drafts)
+        try:
+            store.save_drafts(wc, drafts)
+        except EditError:
+            return _policy_response(request, wc, slot, "refused", problems, str(exc))
         return _policy_response(request, wc, slot, "draft", problems, str(exc))
     warned = len(problems)
     message = f"Saved, with {warned} warning{'s' if warned != 1 else ''}." if warned else "Saved."

@@ -9,12 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from playground import access, engine, forms, predict, store, workspace
+from playground import access, engine, forms, limits, predict, store, workspace
 from playground.access import editable
 from playground.document_nodes import EditError
 from playground.models import Snapshot, WorkingCopy
 from playground.views.common import HISTORY as HISTORY_EVENTS
-from playground.views.common import partial_or_page, space_for
+from playground.views.common import partial_or_page, space_for, too_many
 
 HISTORY = "playground/partials/history.html"
 SHARE = "playground/partials/share.html"
@@ -47,7 +47,16 @@ def redo(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
 @require_POST
 @editable
 def share(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
-    snap = store.share(wc)
+    """A share link; sharing the same version again gives the same link (and costs nothing)."""
+    snap = store.existing_snapshot(wc)
+    if snap is None:
+        client = limits.client_id(request)
+        try:
+            limits.check(client, "share")
+        except limits.RateLimited as limited:
+            template = SHARE if request.htmx else "playground/error.html"
+            return too_many(request, limited, template, space=space_for(wc))
+        snap = store.share(wc, client=client)
     path = predict.with_mode(f"/s/{snap.id}/", predict.is_on(request))
     if not request.htmx:
         return redirect(path)
@@ -56,7 +65,12 @@ def share(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
 
 
 def _fork(request: HttpRequest, document: dict, lineage: str, origin=None) -> HttpResponse:
-    wc, token = store.fork(document, lineage, origin=origin)
+    client = limits.client_id(request)
+    try:
+        limits.check(client, "fork")
+    except limits.RateLimited as limited:
+        return too_many(request, limited)
+    wc, token = store.fork(document, lineage, origin=origin, client=client)
     return access.grant_edit(request, redirect(f"/w/{wc.id}/"), wc, token)
 
 

@@ -51,21 +51,42 @@
     let timer = null;
     let sequence = 0;
 
+    // One write at a time, naming the version this page shows (revision.js).
+    async function send() {
+      const body = new FormData(form);
+      const revision = window.KmsRevision;
+      if (revision) body.set("revision", revision.current());
+      const answer = await fetch(form.action, {
+        method: "POST",
+        body,
+        headers: { "X-CSRFToken": csrf(), Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      if (revision) revision.adopt(answer);
+      return answer;
+    }
+
     async function save() {
       const mine = ++sequence;
       let response;
       try {
-        response = await fetch(form.action, {
-          method: "POST",
-          body: new FormData(form),
-          headers: { "X-CSRFToken": csrf(), Accept: "application/json" },
-          credentials: "same-origin",
-        });
+        response = await (window.KmsRevision ? window.KmsRevision.serial(send) : send());
       } catch (e) {
         status.textContent = "Not saved: the server could not be reached.";
         return;
       }
       if (mine !== sequence) return; // a newer save is on its way
+      if (response.status === 409) {
+        // Changed elsewhere: the text stays in the editor; say so and offer a reload.
+        const data = await response.json();
+        const reload = document.createElement("a");
+        reload.href = window.location.pathname + window.location.search;
+        reload.textContent = "Reload";
+        status.replaceChildren(`✗ Not saved. ${data.message} Your text is still here: copy it first. `, reload);
+        status.classList.add("is-draft");
+        form.dataset.state = "conflict";
+        return;
+      }
       if (!response.ok) {
         status.textContent = `Not saved (HTTP ${response.status}).`;
         return;

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -62,3 +64,27 @@ def _refs(doc: dict) -> set[str]:
 @pytest.fixture
 def copy(client, db):
     return Copy(client)
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def imported(copy: Copy, example: str = "08-replication-with-sse-kms.json") -> Copy:
+    """`copy` with an example's scenario imported (many node kinds, grants, attempts)."""
+    text = (EXAMPLES / example).read_text(encoding="utf-8")
+    assert copy.post("import/", {"text": text}).status_code == 204
+    return copy
+
+
+def readable_urls(base: str, doc: dict) -> list[str]:
+    """Every page and partial a GET can ask for, for each node and attempt of `doc`."""
+    urls = [base, base + "canvas/", base + "panel/", base + "lesson/", base + "attempts/"]
+    urls += [base + "export/"]
+    for ref in sorted(_refs(doc)):
+        urls += [f"{base}?node={quote(ref)}", f"{base}panel/?node={quote(ref)}"]
+    for attempt in doc.get("attempts") or []:
+        urls += [f"{base}?attempt={attempt['id']}", f"{base}trace/?attempt={attempt['id']}"]
+        urls += [f"{base}attempts/?edit={attempt['id']}"]
+    if base.startswith("/w/"):
+        urls.append(base + "history/")
+    return urls
