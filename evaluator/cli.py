@@ -151,6 +151,23 @@ PARALLEL_FROM = 2000
 _FORKED: tuple[World, datetime, Random] | None = None
 
 
+def _reads_what_it_writes(attempts: tuple[Attempt, ...]) -> bool:
+    """An S3 object written by one attempt and read by another keeps the batch in
+    one process: the reader needs the key the writer recorded (R8.7)."""
+    written: set[str | None] = set()
+    read: set[str | None] = set()
+    for a in attempts:
+        action = a.action.lower()
+        if action == "s3:putobject":
+            written.add(a.resource)
+        elif action == "s3:copyobject":
+            written.add(a.destination)
+            read.add(a.resource)
+        elif action in ("s3:getobject", "s3:replicateobject"):
+            read.add(a.resource)
+    return not written.isdisjoint(read)
+
+
 def _in_parallel(
     world: World, scenario: Scenario, now: datetime, rng: Random, workers: int
 ) -> tuple[AttemptResult, ...] | None:
@@ -158,6 +175,8 @@ def _in_parallel(
     if len(attempts) < PARALLEL_FROM or not hasattr(os, "fork"):
         return None
     if any(a.ciphertext_from or a.action.lower() in _STATEFUL for a in attempts):
+        return None
+    if _reads_what_it_writes(attempts):
         return None
     global _FORKED
     _FORKED = (world, now, rng)

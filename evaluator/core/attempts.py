@@ -10,6 +10,7 @@ from .context import attempt_keys
 from .decide import Outcome
 from .keytrust import IAM_ONLY_OPS, KNOWN_OPS, resolve_key
 from .kms import kms_call
+from .kms_alias import ALIAS_OPS, alias_call
 from .kms_auth import KmsCall
 from .kms_keyless import iam_only_call
 from .match import Caller
@@ -66,6 +67,9 @@ def run_attempt(env: Env, attempt: Attempt, tr: Tracer) -> AttemptResult:
             session_policy=step.session_policy,
             extra=extra,
             tr=tr,
+            tags=step.tags,
+            transitive_tag_keys=step.transitive_tag_keys,
+            source_identity=step.source_identity,
         )
         warnings.extend(res.warnings)
         env.problems.extend(probs)
@@ -157,7 +161,11 @@ def _kms_attempt(env: Env, ident: Identity, attempt: Attempt, name: str, extra, 
         data_key=data_key,
         local_ciphertext=local,
         attempt_id=attempt.id,
+        tags=attempt.tags,
+        tag_keys=attempt.tag_keys,
     )
+    if op in ALIAS_OPS:
+        return alias_call(env, ident, call, attempt.alias or "", tr)
     if op in IAM_ONLY_OPS:
         return iam_only_call(env, ident, call, tr)
     if op == "ReEncryptFrom":

@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from .condition_values import ContextEntry
-from .context import caller_keys, request_keys
+from .context import caller_keys, put_key, request_keys
 from .decide import Level, Outcome, PolicySet
 from .fixes import fixes_for
-from .match import Caller, Request, principal_match, statements_for
+from .match import Caller, Request, principal_match, resource_applies, statements_for
 from .memo import Memo
 from .policy import Policy, Statement
 from .runtime import CallResult, Env, Identity
@@ -34,12 +34,18 @@ def base_context(
         )
         env.cache[("request", region, resource_account or "")] = common
     ctx = dict(common)
-    who = env.cache.get(("caller", c.arn))
+    cache_key = ("caller", c.arn, *ident.context_key)  # session tags change the keys
+    who = env.cache.get(cache_key)
     if who is None:
-        tags = ident.entity.tags if ident.entity is not None else None
         org_path = w.org_path.get(c.account or "")
-        who = caller_keys(c, tags=tags, org_id=w.org_id_of(c.account), org_path=org_path)
-        env.cache[("caller", c.arn)] = who
+        who = caller_keys(
+            c, tags=ident.principal_tags(), org_id=w.org_id_of(c.account), org_path=org_path
+        )
+        if ident.source_identity is not None:
+            put_key(
+                who, "aws:SourceIdentity", ident.source_identity, "the session's source identity"
+            )
+        env.cache[cache_key] = who
     ctx.update(who)
     return ctx
 
@@ -55,6 +61,7 @@ def gather_policies(
     rcp_exempt: str = "",
     endpoint_ref: str = "",
     endpoint_service: str = "",
+    resource_hides: tuple[str, ...] = (),
 ) -> PolicySet:
     """Every policy on one request: the caller's side (identity policies, boundary,
     session policies, SCPs) and the resource's (its policy, RCPs, endpoint)."""
@@ -80,6 +87,7 @@ def gather_policies(
         rcp_note=rcp_note,
         endpoint=w.endpoint_for(endpoint_ref, endpoint_service),
         endpoint_ref=endpoint_ref,
+        resource_hides=resource_hides,
     )
 
 
@@ -117,6 +125,8 @@ def missing_key_warnings(req: Request, ps: PolicySet) -> list[str]:
                 continue
             if stmt.principal is not None and principal_match(stmt.principal, req.caller) is None:
                 continue  # the statement is not about this caller
+            if not resource_applies(stmt, req, policy.variables):
+                continue  # nor about this resource (e.g. a key statement on an alias call)
             out.append(msg)
     return out
 

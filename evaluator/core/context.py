@@ -57,6 +57,7 @@ def caller_keys(
     if caller.kind == "service":
         put("aws:PrincipalIsAWSService", True)
         put("aws:PrincipalServiceName", caller.service)
+        put("aws:PrincipalServiceNamesList", [caller.service])  # multi-valued (R4.21)
         return ctx
     put("aws:PrincipalArn", caller.principal_arn, "the caller (a session gives its role)")
     put("aws:PrincipalAccount", caller.account)

@@ -44,6 +44,9 @@ class PolicySet:
     endpoint: Policy | None = None
     endpoint_ref: str = ""
     owners: tuple[tuple[str, str], ...] = ()  # policy pointer -> owner label, for fixes
+    # Condition-key prefixes the resource policy never sees (KMS: aws:ResourceTag/
+    # works in IAM policies only, R4.14).
+    resource_hides: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +115,10 @@ def authorize(
     caller = req.caller
     results: list[PolicyResult] = []
 
-    def run(policy: Policy, title: str, rule: str, principal: bool = False) -> PolicyResult:
-        r = evaluate_policy(policy, req, explain=explain, check_principal=principal)
+    def run(
+        policy: Policy, title: str, rule: str, principal: bool = False, on: Request = req
+    ) -> PolicyResult:
+        r = evaluate_policy(policy, on, explain=explain, check_principal=principal)
         results.append(r)
         _policy_step(r, title, rule, tr)
         return r
@@ -136,7 +141,9 @@ def authorize(
         _rule_step(tr, "RCPs do not apply", "skip", ps.rcp_note, "R1.10")
     endpoint = run(ps.endpoint, "VPC endpoint policy", "R1.20", True) if ps.endpoint else None
     resource = (
-        run(ps.resource, ps.resource.label.capitalize(), "R1.13", True) if ps.resource else None
+        run(ps.resource, ps.resource.label.capitalize(), "R1.13", True, _hidden(req, ps))
+        if ps.resource
+        else None
     )
     identity = [run(p, f"Identity policy '{p.name}'", "R1.2") for p in ps.identity]
     boundary = run(ps.boundary, "Permissions boundary", "R1.16") if ps.boundary else None
@@ -221,6 +228,14 @@ def authorize(
         identity_allows,
     )
     return replace(outcome, assumptions=assumed) if assumed else outcome
+
+
+def _hidden(req: Request, ps: PolicySet) -> Request:
+    """The request as the resource policy sees it (without the keys it cannot read)."""
+    if not ps.resource_hides:
+        return req
+    ctx = {k: v for k, v in req.context.items() if not k.startswith(ps.resource_hides)}
+    return Request(req.caller, req.action, req.resource, req.resource_account, ctx, req.memo)
 
 
 def _assumptions(kinds: set, extra: ExtraAllow | None, limits_ok: bool) -> tuple[str, ...]:

@@ -11,10 +11,13 @@ operations in kms_ops.py.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from . import crypto
 from .keytrust import ENCRYPT_DECRYPT_OPS, resolve_key, state_error
 from .kms_auth import KmsCall, authorize_kms
 from .kms_ops import perform
+from .model import Key
 from .runtime import CallResult, Env, Identity, deny, fail, merge
 from .trace import Step, Tracer
 
@@ -30,6 +33,11 @@ USAGE_OF = {
 ASSUME_AUTHZ_FIRST = (
     "modelled assumption (R6.6, section 12 point 12): authorization is decided before the "
     "key state, so a denied caller gets AccessDeniedException whatever the state"
+)
+ASSUME_TOKEN_FIRST = (
+    "modelled assumption (R3.10): grant tokens are checked before authorization, so an "
+    "invalid token gives InvalidGrantTokenException whatever the policies decide (AWS does "
+    "not document the order)"
 )
 ASSUME_PENDING = (
     "modelled assumption (R6.2, section 12 point 11): a key pending deletion gives "
@@ -80,12 +88,7 @@ def kms_call(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallResult
         alias = named.alias
     bad_tokens = [t for t in call.grant_tokens if not _token_known(env, t)]
     if bad_tokens:
-        return deny(
-            "InvalidGrantTokenException",
-            f"Grant token {bad_tokens[0]} is not a valid grant token (R3.10).",
-            tr,
-            "R3.10",
-        )
+        return _invalid_token(env, ident, key, call, alias, bad_tokens, tr)
 
     result = authorize_kms(env, ident, key, call, alias, tr)
     err = state_error(key, op)
@@ -131,6 +134,49 @@ def kms_call(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallResult
             ),
         )
     return merge(result, perform(env, ident, key, call, tr))
+
+
+def _invalid_token(
+    env: Env,
+    ident: Identity,
+    key: Key,
+    call: KmsCall,
+    alias: str | None,
+    bad: list[str],
+    tr: Tracer,
+) -> CallResult:
+    """R3.10: a grant token that names no grant refuses the request. KMS reads the
+    tokens before it can use them to authorize, so the refusal comes first whatever
+    the policies say; `authorization` still reports what they decide (without the
+    bad tokens), so a user sees whether the policies would have allowed."""
+    if tr.on:
+        tr.add(
+            Step(
+                kind="error",
+                title="InvalidGrantTokenException",
+                verdict="error",
+                detail=f"Grant token {bad[0]} names no grant, so KMS refuses the request "
+                "before authorizing it; the steps below show what the policies decide (R3.10).",
+                rule="R3.10",
+            )
+        )
+    good = tuple(t for t in call.grant_tokens if t not in bad)
+    result = authorize_kms(env, ident, key, replace(call, grant_tokens=good), alias, tr)
+    result.outcome = "InvalidGrantTokenException"
+    result.reason = (
+        f"Grant token {bad[0]} is not a valid grant token, so KMS refuses the request "
+        f"(the policies alone {_verdict(result.authorization)}) (R3.10)."
+    )
+    result.rule = "R3.10"
+    result.fixes.insert(0, f"Remove grant token {bad[0]} or pass the token CreateGrant returned.")
+    result.warnings.append(ASSUME_TOKEN_FIRST)
+    return result
+
+
+def _verdict(authorization: str) -> str:
+    return {"allow": "allow it", "explicit_deny": "deny it explicitly"}.get(
+        authorization, "do not allow it"
+    )
 
 
 def _resolve(env: Env, identifier: str, account: str | None, op: str):

@@ -52,12 +52,14 @@ class KmsCall:
     # check asks what a new policy would allow, without touching the shared World.
     key_policy: Policy | None = None
     same_key: bool | None = None  # ReEncrypt: the destination is the source key (R4.13)
+    tags: Mapping[str, str] | None = None  # TagResource / CreateKey
+    tag_keys: tuple[str, ...] = ()  # UntagResource
 
 
 def _base_context(env: Env, ident: Identity, key: Key) -> dict[str, ContextEntry]:
     """What every KMS call by this caller on this key carries; built once per run."""
     c = ident.caller
-    cache_key = ("kms", c.arn, key.arn)
+    cache_key = ("kms", c.arn, key.arn, *ident.context_key)
     found = env.cache.get(cache_key)
     if found is not None:
         return found
@@ -66,6 +68,8 @@ def _base_context(env: Env, ident: Identity, key: Key) -> dict[str, ContextEntry
     for name, value in key_properties(env, key):
         put_key(ctx, name, value, "the key's properties (R4.9, R4.13)")
     put_key(ctx, "kms:ResourceAliases", list(key.aliases), "the key's aliases (R4.8)")
+    for tag, value in key.tags.items():
+        put_key(ctx, f"aws:ResourceTag/{tag}", value, "the key's tags (R4.14; IAM policies only)")
     env.cache[cache_key] = ctx
     return ctx
 
@@ -143,12 +147,29 @@ def kms_context(env: Env, ident: Identity, key: Key, call: KmsCall, alias: str |
             put_key(ctx, "kms:GrantConstraintType", kind, "the CreateGrant request (R4.12)")
     if call.op == "PutKeyPolicy":
         put_key(ctx, "kms:BypassPolicyLockoutSafetyCheck", call.bypass, src)
+    request_tags(ctx, call.op, call.tags, call.tag_keys)
     ctx.update(call.context)
     if call.via_service:
         # R1.21: network keys of the original request are not carried into FAS calls.
         for k in ("aws:sourcevpce", "aws:sourcevpc", "aws:vpcsourceip"):
             ctx.pop(k, None)
     return ctx
+
+
+def request_tags(
+    ctx: dict[str, ContextEntry],
+    op: str,
+    tags: Mapping[str, str] | None,
+    tag_keys: tuple[str, ...],
+) -> None:
+    """aws:RequestTag/KEY and aws:TagKeys of a tagging call (R4.14)."""
+    src = f"the {op} request's tags (R4.14)"
+    if op in ("TagResource", "CreateKey") and tags is not None:
+        for tag, value in tags.items():
+            put_key(ctx, f"aws:RequestTag/{tag}", value, src)
+        put_key(ctx, "aws:TagKeys", list(tags), src)
+    elif op == "UntagResource":
+        put_key(ctx, "aws:TagKeys", list(tag_keys), src)
 
 
 def policy_set(
@@ -185,6 +206,7 @@ def _policy_set(
         rcp_exempt="RCPs do not affect kms:RetireGrant (R1.10)." if op == "RetireGrant" else "",
         endpoint_ref=ref,
         endpoint_service="kms",
+        resource_hides=("aws:resourcetag/",) if key.tags else (),
     )
 
 
@@ -263,6 +285,11 @@ def authorize_kms(
         extra = _grant_path(env, ident, key, call, op, tr)
     decided = authorize(req, ps, tr, extra=extra, identity_free=c.kind == "root")
     result = decided_result(env, decided, req, ps, "AccessDeniedException", key=key)
+    if ps.resource_hides and ps.resource is not None and _reads_resource_tags(ps.resource):
+        result.warnings.append(
+            "aws:ResourceTag works for KMS keys in IAM policies only: the key policy's "
+            "conditions on it see no tag (R4.14)"
+        )
     if decided.authorization == "implicit_deny" and env.explain:
         waiting = _waiting_grant(env, ident, key, call, op)
         if waiting is not None:  # the one change that would work at once
@@ -272,6 +299,12 @@ def authorize_kms(
                 f"token {waiting.token} in grant_tokens, or wait for it to propagate (R3.10).",
             )
     return result
+
+
+def _reads_resource_tags(policy: Policy) -> bool:
+    return any(
+        c.key_lc.startswith("aws:resourcetag/") for st in policy.statements for c in st.conditions
+    )
 
 
 def _waiting_grant(env: Env, ident: Identity, key: Key, call: KmsCall, op: str) -> Grant | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from .authorization import base_context, decided_result, gather_policies
 from .context import put_key
 from .decide import authorize
-from .kms_auth import KmsCall, context_step
+from .kms_auth import KmsCall, context_step, request_tags
 from .kms_ops import checked_policy, crypto_step, lockout_check
 from .match import Request
 from .model import Key
@@ -29,6 +29,7 @@ def iam_only_call(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallR
         put_key(ctx, "kms:KeyUsage", "ENCRYPT_DECRYPT", src)
         put_key(ctx, "kms:KeyOrigin", "AWS_KMS", src)
         put_key(ctx, "kms:MultiRegion", False, src)
+        request_tags(ctx, "CreateKey", call.tags, ())
     ctx.update(call.context)
     context_step(ctx, tr)
     ps = gather_policies(env, ident)  # IAM only: no resource policy, no RCP (R2.21)

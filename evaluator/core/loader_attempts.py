@@ -8,7 +8,12 @@ import re
 from evaluator.core.loader_reader import SERVICE_PRINCIPAL, Reader, got, one_of, string_members
 from evaluator.core.model import AssumeStep, Attempt, GrantRequest, Scenario
 from evaluator.core.problems import pointer_join
-from evaluator.core.vocabulary import ATTEMPT_FIELDS, ATTEMPT_NOTE_FIELDS, EXPECTATIONS
+from evaluator.core.vocabulary import (
+    ATTEMPT_ADDITIONS,
+    ATTEMPT_FIELDS,
+    ATTEMPT_NOTE_FIELDS,
+    EXPECTATIONS,
+)
 
 _ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9]+")
 _IAM_ARN = re.compile(r"arn:aws:iam::([0-9]{12}):(user|role)(/.*)")
@@ -16,7 +21,7 @@ _ROOT_ARN = re.compile(r"arn:aws:iam::([0-9]{12}):root")
 _SESSION_ARN = re.compile(r"arn:aws:sts::([0-9]{12}):assumed-role/([^/]+)/(.+)")
 
 
-_ATTEMPT_MEMBERS = ATTEMPT_FIELDS + ATTEMPT_NOTE_FIELDS
+_ATTEMPT_MEMBERS = ATTEMPT_FIELDS + ATTEMPT_ADDITIONS + ATTEMPT_NOTE_FIELDS
 
 
 def read_attempts(r: Reader, top: dict[str, object], scenario: Scenario) -> tuple[Attempt, ...]:
@@ -49,12 +54,31 @@ def read_attempts(r: Reader, top: dict[str, object], scenario: Scenario) -> tupl
         ciphertext, ciphertext_from = _ciphertext(r, a, ptr, earlier, all_ids)
         resource = r.string(a, "resource", ptr)
         is_decrypt = action.lower() == "kms:decrypt"
-        if resource is None and "resource" not in a and not (is_decrypt and "ciphertext" in a):
+        is_delete_alias = action.lower() == "kms:deletealias"
+        if (
+            resource is None
+            and "resource" not in a
+            and not (is_decrypt and "ciphertext" in a)
+            and not is_delete_alias
+        ):
             r.add(
                 "scenario.required",
                 pointer_join(ptr, "resource"),
                 'required field "resource" is missing (only a kms:Decrypt '
-                "with a ciphertext may leave it out)",
+                "with a ciphertext or a kms:DeleteAlias may leave it out)",
+            )
+        alias = r.string(a, "alias", ptr) if "alias" in a else None
+        if alias is not None and not (alias.startswith("alias/") and len(alias) > len("alias/")):
+            r.add(
+                "scenario.value",
+                pointer_join(ptr, "alias"),
+                f"an alias is alias/NAME (got {got(alias)})",
+            )
+        if action.lower() in ALIAS_ACTIONS and "alias" not in a:
+            r.add(
+                "scenario.required",
+                pointer_join(ptr, "alias"),
+                f'required field "alias" is missing ({action} names the alias it changes)',
             )
         destination = r.string(a, "destination", ptr)
         needs_destination = action.lower().startswith("kms:reencrypt")
@@ -99,6 +123,9 @@ def read_attempts(r: Reader, top: dict[str, object], scenario: Scenario) -> tupl
                 else False,
                 context=_request_context(r, a, ptr),
                 expect=expect,
+                tags=r.string_map(a, "tags", ptr) if has("tags") else None,
+                tag_keys=r.strings(a, "tag_keys", ptr) if has("tag_keys") else (),
+                alias=alias,
                 pointer=ptr,
             )
         )
@@ -166,18 +193,42 @@ def _ciphertext(
     return None, source
 
 
+_ASSUME_FIELDS = (
+    "role",
+    "external_id",
+    "session_name",
+    "session_policy",
+    "tags",  # additions to format 1 (docs/scenario-format.md)
+    "transitive_tag_keys",
+    "source_identity",
+)
+ALIAS_ACTIONS = frozenset({"kms:createalias", "kms:updatealias", "kms:deletealias"})
+
+
 def _assume_steps(r: Reader, a: dict[str, object], pointer: str) -> tuple[AssumeStep, ...]:
     out = []
     for item, ptr in r.array(a, "assume", pointer):
-        s = r.obj(item, ptr, ("role", "external_id", "session_name", "session_policy"))
+        s = r.obj(item, ptr, _ASSUME_FIELDS)
         if s is None:
             continue
+        tags = (r.string_map(s, "tags", ptr) or {}) if "tags" in s else {}
+        transitive = r.strings(s, "transitive_tag_keys", ptr) if "transitive_tag_keys" in s else ()
+        for i, key in enumerate(transitive):
+            if key.lower() not in {t.lower() for t in tags}:
+                r.add(
+                    "scenario.reference",
+                    pointer_join(ptr, "transitive_tag_keys", i),
+                    f'transitive tag key "{key}" is not one of this step\'s tags',
+                )
         out.append(
             AssumeStep(
                 role=r.role_arn(s, "role", ptr),
                 external_id=r.string(s, "external_id", ptr),
                 session_name=r.string(s, "session_name", ptr),
                 session_policy=r.policy(s, "session_policy", ptr, "session policy"),
+                tags=tags,
+                transitive_tag_keys=transitive,
+                source_identity=r.string(s, "source_identity", ptr),
                 pointer=ptr,
             )
         )

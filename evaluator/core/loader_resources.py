@@ -46,6 +46,7 @@ def read_keys(r: Reader, top: dict[str, object]) -> tuple[Key, ...]:
         "origin",
         "policy",
         "grants",
+        "tags",
     )
     out = []
     seen: set[tuple[str, str, str]] = set()
@@ -91,6 +92,7 @@ def read_keys(r: Reader, top: dict[str, object]) -> tuple[Key, ...]:
                 policy=r.policy(k, "policy", ptr, "key policy", required=True)
                 or NamedPolicy("key policy", {}, pointer_join(ptr, "policy")),
                 grants=grants,
+                tags=(r.string_map(k, "tags", ptr) or {}) if "tags" in k else {},
                 pointer=ptr,
             )
         )

@@ -160,6 +160,11 @@ def _resource_applies(stmt: Statement, req: Request, variables: bool) -> bool:
     return _resource_hit(stmt, req, variables)
 
 
+def resource_applies(stmt: Statement, req: Request, variables: bool) -> bool:
+    """Does the statement's Resource/NotResource cover the request's resource?"""
+    return _resource_applies(stmt, req, variables)
+
+
 def _resource_hit(stmt: Statement, req: Request, variables: bool) -> bool:
     assert stmt.resources is not None
     hit = False

@@ -176,6 +176,7 @@ class Key:
     origin: KeyOrigin = "AWS_KMS"
     policy: NamedPolicy = field(default_factory=lambda: NamedPolicy("key policy", {}))
     grants: tuple[Grant, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)  # aws:ResourceTag/KEY (addition)
     pointer: str = ""
 
     @property
@@ -254,6 +255,11 @@ class AssumeStep:
     external_id: str | None = None
     session_name: str | None = None
     session_policy: NamedPolicy | None = None
+    # Additions to format 1: session tags (aws:PrincipalTag of the session), the keys
+    # among them that pass on through role chaining, and sts:SourceIdentity.
+    tags: Mapping[str, str] = field(default_factory=dict)
+    transitive_tag_keys: tuple[str, ...] = ()
+    source_identity: str | None = None
     pointer: str = ""
 
 
@@ -287,6 +293,11 @@ class Attempt:
     bypass_policy_lockout_safety_check: bool = False
     context: Mapping[str, object] = field(default_factory=dict)
     expect: str | None = None
+    # Additions to format 1: TagResource/CreateKey tags, UntagResource tag keys, and
+    # the AliasName of CreateAlias/UpdateAlias/DeleteAlias.
+    tags: Mapping[str, str] | None = None
+    tag_keys: tuple[str, ...] = ()
+    alias: str | None = None
     pointer: str = ""
 
 

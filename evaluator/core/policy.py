@@ -70,6 +70,8 @@ _AWS_PRINCIPAL = re.compile(
     r"|sts::\d{12}:(?:assumed-role/[^/]+/.+|federated-user/.+))$"
 )
 _ACTION = re.compile(r"^[A-Za-z0-9*?-]+:[A-Za-z0-9*?]+$")
+# "s3:GetObject,PutObject" or "kms:Encrypt, kms:Decrypt": one string, not a list.
+_COMMA_ACTION = re.compile(r"^[A-Za-z0-9*?-]+:[A-Za-z0-9*?]+(?:,\s*[A-Za-z0-9*?:-]+)+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +300,19 @@ def _statement(
         if action != "*" and not _ACTION.match(action):
             where = "NotAction" if not_action else "Action"
             a_ptr = pointer_join(ptr, where, a_index) if len(actions or ()) > 1 else None
+            if _COMMA_ACTION.match(action):
+                # IAM stores it: an invalid action grants nothing and matches nothing
+                # (Access Analyzer's "Invalid action" check; R5.3).
+                listed = ", ".join(f'"{p.strip()}"' for p in action.split(","))
+                probs.append(
+                    problem(
+                        "policy.action_matches_nothing",
+                        f"'{action}' is one action string, not a list: no action has that "
+                        f"name, so it matches nothing. Write a JSON array: [{listed}].",
+                        a_ptr or pointer_join(ptr, where),
+                    )
+                )
+                continue
             probs.append(
                 problem(
                     "policy.action_form",

@@ -45,6 +45,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "policy.principal_form": ("error", "Invalid principal"),
     "policy.principal_wildcard": ("error", "Partial wildcard in a principal"),
     "policy.action_form": ("error", "Invalid action"),
+    "policy.action_matches_nothing": ("warning", "Action string that matches nothing"),
     "policy.resource_form": ("error", "Invalid resource"),
     "policy.too_large": ("error", "Policy over the size limit"),
     "policy.empty_statement": ("warning", "Policy has no statement"),

@@ -5,6 +5,7 @@ one (deny, fail, merge)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,8 +32,10 @@ class Env:
     produced: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Grants created by CreateGrant attempts earlier in the run, per key ARN.
     new_grants: dict[str, list[Grant]] = field(default_factory=dict)
+    # SSE-KMS objects written by attempts earlier in the run: (bucket, key) -> key ARN.
+    s3_written: dict[tuple[str, str], str] = field(default_factory=dict)
     # Context built once per (caller, resource) for the whole run.
-    cache: dict[tuple[str, ...], dict[str, ContextEntry]] = field(default_factory=dict)
+    cache: dict[tuple[object, ...], dict[str, ContextEntry]] = field(default_factory=dict)
     policy_sets: dict[tuple[object, ...], PolicySet] = field(default_factory=dict)
     resolved: dict[tuple[object, ...], Any] = field(default_factory=dict)
     # Answers about compiled policies this run works out once (never stored on them).
@@ -48,6 +51,31 @@ class Identity:
     caller: Caller
     entity: Principal | None
     sessions: tuple = ()  # session policies (compiled) of the current session
+    # What an assume step gave the session (additions to format 1): its session tags
+    # (inherited transitive ones included), which of them pass on, its source identity.
+    session_tags: Mapping[str, str] = field(default_factory=dict)
+    transitive: tuple[str, ...] = ()
+    source_identity: str | None = None
+
+    @property
+    def context_key(self) -> tuple[object, ...]:
+        """What, besides the caller's ARN, changes the caller's condition keys."""
+        if not self.session_tags and self.source_identity is None:
+            return ()
+        return (tuple(sorted(self.session_tags.items())), self.source_identity)
+
+    def principal_tags(self) -> Mapping[str, str] | None:
+        """aws:PrincipalTag: the entity's tags, overridden by session tags whatever
+        their case (IAM user guide, session tags)."""
+        base = self.entity.tags if self.entity is not None else None
+        if not self.session_tags:
+            return base
+        merged = dict(base or {})
+        for key, value in self.session_tags.items():
+            for old in [k for k in merged if k.lower() == key.lower()]:
+                del merged[old]
+            merged[key] = value
+        return merged
 
     @property
     def account(self) -> str | None:

@@ -8,12 +8,14 @@ principal, `kms:ViaService` for S3 and the `aws:s3:arn` context (R8.4, R8.5).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from .arn import S3_BUCKET_ARN
 from .authorization import base_context, decided_result, gather_policies
 from .condition_values import ContextEntry
 from .context import put_key
 from .decide import authorize
+from .keytrust import resolve_key
 from .kms import kms_call
 from .kms_auth import KmsCall
 from .match import Request
@@ -37,6 +39,29 @@ def object_encryption(bucket: Bucket, key: str) -> Encryption:
         return obj.encryption
     # Since 2023 every bucket encrypts with SSE-S3 unless told otherwise.
     return bucket.default_encryption or SSE_S3
+
+
+def stored_encryption(env: Env, bucket: Bucket, key: str) -> tuple[Encryption, str]:
+    """The encryption an object carries when it is read: the KMS key ARN it recorded
+    when it was written (R8.7). A key given by alias or key id in the document is
+    resolved in the bucket owner's account (the object is taken as written by it);
+    one written by an attempt of this run keeps the key that attempt got."""
+    enc = object_encryption(bucket, key)
+    if enc.algorithm != "aws:kms":
+        return enc, ""
+    written = env.s3_written.get((bucket.name, key))
+    if written is not None:
+        return replace(enc, key=written), f"The object was written in this run under {written}."
+    if not enc.key or (enc.key.startswith("arn:aws:kms:") and ":key/" in enc.key):
+        return enc, ""
+    found = resolve_key(env.world.scenario, enc.key, bucket.account, "Decrypt").key
+    if found is None:
+        return enc, ""
+    return replace(enc, key=found.arn), (
+        f"The object recorded {found.arn} (what {enc.key} named in the bucket owner's "
+        f"account {bucket.account} when it was written); reading uses that key, whoever "
+        "reads it (R8.7)."
+    )
 
 
 def s3_authorize(
@@ -180,7 +205,9 @@ def s3_operation(
         res = s3_authorize(env, ident, action, bucket, resource, extra, tr)
         if not res.ok:
             return res
-        enc = object_encryption(bucket, obj_key)
+        enc, recorded = stored_encryption(env, bucket, obj_key)
+        if recorded:
+            _note(tr, "The object's recorded key", recorded, "R8.7")
         if enc.algorithm != "aws:kms":
             _note(
                 tr,
@@ -199,9 +226,11 @@ def s3_operation(
         if enc.algorithm != "aws:kms":
             _note(tr, "SSE-S3 object: no KMS step", "The bucket encrypts with SSE-S3.")
             return res
-        return _kms_failure(
+        res = _kms_failure(
             kms_via_s3(env, ident, "GenerateDataKey", bucket, obj_key, enc, extra, user_context, tr)
         )
+        _remember_key(env, bucket, obj_key, res)
+        return res
     if name == "copyobject":
         header = extra.get("s3:x-amz-copy-source")
         if destination is None and header is not None and header.values:
@@ -227,6 +256,14 @@ def s3_operation(
     return res
 
 
+def _remember_key(env: Env, bucket: Bucket, obj_key: str, res: CallResult) -> None:
+    """R8.7: a written SSE-KMS object records the key ARN its data key came from
+    (an alias was resolved in the writer's account)."""
+    key = res.output.get("key")
+    if res.ok and isinstance(key, str):
+        env.s3_written[(bucket.name, obj_key)] = key
+
+
 def _note(tr: Tracer, title: str, detail: str, rule: str = "R8.1") -> None:
     if tr.on:
         tr.add(Step(kind="rule", title=title, verdict="info", detail=detail, rule=rule))
@@ -249,7 +286,7 @@ def _copy(env, ident, src_bucket, src_key, resource, destination, extra, user_co
     res = s3_authorize(env, ident, "s3:PutObject", dest, destination, extra, tr)
     if not res.ok:
         return res
-    enc = object_encryption(src_bucket, src_key)
+    enc, _ = stored_encryption(env, src_bucket, src_key)
     if enc.algorithm == "aws:kms":  # R8.3 (section 12 point 15): decrypt the source
         res = _kms_failure(
             kms_via_s3(env, ident, "Decrypt", src_bucket, src_key, enc, extra, user_context, tr)
@@ -263,6 +300,7 @@ def _copy(env, ident, src_bucket, src_key, resource, destination, extra, user_co
                 env, ident, "GenerateDataKey", dest, dparts[1], denc, extra, user_context, tr
             )
         )
+        _remember_key(env, dest, dparts[1], res)
     return res
 
 
@@ -274,7 +312,7 @@ def _replicate(env, ident, bucket, obj_key, resource, extra, tr):
             tr, "No replication rule", f"{bucket.name} has no replication configuration.", "R8.11"
         )
         return CallResult("allow", "Success", "Nothing to replicate.", "R8.11")
-    enc = object_encryption(bucket, obj_key)
+    enc, _ = stored_encryption(env, bucket, obj_key)
     result = CallResult("allow", "Success", "Nothing to replicate.", "R8.11")
     for rule in repl.rules:
         if enc.algorithm == "aws:kms" and not rule.sse_kms_encrypted_objects:

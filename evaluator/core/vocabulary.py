@@ -50,6 +50,10 @@ OUTCOMES: tuple[str, ...] = (
     "ValidationException",
     # Not in the contract's list, but what KMS returns for a key policy over 32 KB (R2.8).
     "LimitExceededException",
+    # Alias operations (an addition to format 1): what KMS returns for an alias name
+    # that is taken, and for one that is malformed or reserved (alias/aws/...).
+    "AlreadyExistsException",
+    "InvalidAliasNameException",
 )
 EXPECTATIONS: tuple[str, ...] = AUTHORIZATIONS + OUTCOMES
 # The two kinds of deny an attempt's authorization can be ("deny" expects either).
@@ -85,6 +89,9 @@ ATTEMPT_FIELDS: tuple[str, ...] = (
     "context",
     "expect",
 )
+# The project's optional additions to format 1 (docs/scenario-format.md): not contract
+# members, so forms that edit the contract's fields keep them as they are.
+ATTEMPT_ADDITIONS: tuple[str, ...] = ("tags", "tag_keys", "alias")
 ATTEMPT_NOTE_FIELDS: tuple[str, ...] = ("rule", "note")
 # The operations a KMS grant can allow (the GrantOperation values of the KMS API).
 GRANT_OPERATIONS: tuple[str, ...] = (
