@@ -7,7 +7,7 @@ grant operations, attempt members), which the forms offer as choices.
 """
 
 from evaluator.core import vocabulary
-from evaluator.core.api import access_matrix, check_policy
+from evaluator.core.api import access_matrix, check_policy, check_scenario
 from evaluator.core.arn import (
     alias_arn,
     bucket_arn,
@@ -18,8 +18,10 @@ from evaluator.core.arn import (
     root_arn,
     session_arn,
 )
+from evaluator.core.budget import Budget, BudgetExceeded
 from evaluator.core.crypto import KeyMaterial, MemoryMaterial
 from evaluator.core.engine import Evaluation, evaluate, expectation_holds, policy_problems
+from evaluator.core.jsonpos import JsonTextError, parse_json
 from evaluator.core.loader import LoadResult, load_scenario
 from evaluator.core.matrix import AccessMatrix, Edge
 from evaluator.core.model import Scenario
@@ -34,9 +36,12 @@ __all__ = [
     "CATALOGUE",
     "AccessMatrix",
     "AttemptResult",
+    "Budget",
+    "BudgetExceeded",
     "Decision",
     "Edge",
     "Evaluation",
+    "JsonTextError",
     "KeyMaterial",
     "LoadResult",
     "MemoryMaterial",
@@ -48,6 +53,7 @@ __all__ = [
     "alias_arn",
     "bucket_arn",
     "check_policy",
+    "check_scenario",
     "evaluate",
     "expectation_holds",
     "group_arn",
@@ -55,6 +61,7 @@ __all__ = [
     "key_arn",
     "load_scenario",
     "object_arn",
+    "parse_json",
     "parse_policy",
     "pointer_join",
     "pointer_parts",

@@ -8,13 +8,20 @@ through small functions.
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
+
+from django.conf import settings
 
 import evaluator
 from playground.keystore import DbKeyMaterial
 
 load_scenario = evaluator.load_scenario
 check_policy = evaluator.check_policy
+# load_scenario plus every policy compiled: what a stored document must pass.
+check = evaluator.check_scenario
+parse_json = evaluator.parse_json
+JsonTextError = evaluator.JsonTextError
 
 
 def problem_dicts(problems) -> list[dict]:
@@ -44,6 +51,15 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def budget() -> evaluator.Budget:
+    """One request's evaluation budget, from the settings (time by the monotonic clock)."""
+    return evaluator.Budget(
+        steps=settings.EVALUATION_STEPS,
+        seconds=settings.EVALUATION_SECONDS,
+        clock=time.monotonic,
+    )
+
+
 def evaluate(scenario, lineage: str, *, attempt_ids=None, trace: bool = True):
     return evaluator.evaluate(
         scenario,
@@ -51,6 +67,7 @@ def evaluate(scenario, lineage: str, *, attempt_ids=None, trace: bool = True):
         trace=trace,
         now=now(),
         material=DbKeyMaterial(lineage),
+        budget=budget(),
     )
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import crypto
+from .budget import Budget, BudgetExceeded
 from .context import attempt_keys
 from .crypto import KeyMaterial, MemoryMaterial, Random
 from .keytrust import IAM_ONLY_OPS, KNOWN_OPS, resolve_key
@@ -18,7 +19,7 @@ from .kms_auth import KmsCall
 from .kms_ops import iam_only_call
 from .match import Caller
 from .model import Attempt, Scenario
-from .problems import Problem, locate
+from .problems import Problem, locate, problem
 from .runtime import CallResult, Env, Identity
 from .s3 import s3_operation
 from .sts import assume_role
@@ -67,6 +68,7 @@ def evaluate(
     material: KeyMaterial | None = None,
     rng: Random = os.urandom,
     workers: int = 1,
+    budget: Budget | None = None,
 ) -> Evaluation:
     """Evaluate the attempts in document order (later ones may use earlier ciphertexts).
 
@@ -75,6 +77,10 @@ def evaluate(
     is the batch path: results made by the other processes carry authorization,
     outcome, warnings and rule, not the reason and fixes, which go with a trace
     (sending them back costs as much as computing them).
+
+    `budget` bounds the work of one request (steps, and time by the clock it
+    carries); when it runs out the evaluation stops with an `evaluation.budget`
+    error and the results of the attempts that finished.
     """
     world = compile_scenario(scenario)
     problems = tuple(world.problems)
@@ -86,11 +92,24 @@ def evaluate(
         if batch is not None:
             return Evaluation(batch, problems)
     env = Env(world, now, material or MemoryMaterial(rng), rng, trace)
-    results = []
-    for attempt in scenario.attempts:
+    if budget is not None:
+        env.budget = budget
+        budget.start()
+    results: list[AttemptResult] = []
+    for index, attempt in enumerate(scenario.attempts):
         # Every attempt runs so later ones can use what earlier ones produced.
         tr = Tracer() if trace and (wanted is None or attempt.id in wanted) else NULL_TRACER
-        result = run_attempt(env, attempt, tr)
+        try:
+            env.budget.charge()
+            result = run_attempt(env, attempt, tr)
+        except BudgetExceeded as exc:
+            where = attempt.pointer or f"/attempts/{index}"
+            message = (
+                f'Evaluation stopped at attempt "{attempt.id}": {exc.message}. '
+                "Run fewer attempts at once, or make the scenario smaller."
+            )
+            stopped = problem("evaluation.budget", message, where)
+            return Evaluation(tuple(results), (*problems, *env.problems, stopped))
         if wanted is None or attempt.id in wanted:
             results.append(result)
     return Evaluation(tuple(results), problems + tuple(env.problems))
@@ -227,6 +246,7 @@ def run_attempt(env: Env, attempt: Attempt, tr: Tracer) -> AttemptResult:
         )
     warnings: list[str] = []
     for step in attempt.assume:
+        env.budget.charge()
         res, new, probs = assume_role(
             env,
             ident,

@@ -20,7 +20,15 @@ from .keytrust import ALGORITHM_OPS, CONTEXT_OPS, CROSS_ACCOUNT_OPS
 from .match import Request
 from .model import Grant, GrantRequest, Key, NamedPolicy
 from .policy import Policy
-from .runtime import CallResult, Env, Identity, base_context, decided_result, gather_policies
+from .runtime import (
+    CallResult,
+    Env,
+    Identity,
+    base_context,
+    charge_for,
+    decided_result,
+    gather_policies,
+)
 from .trace import Authorization, ContextValue, Step, Tracer
 
 ASSUME_CROSS_OP = (
@@ -183,6 +191,8 @@ def policy_set(
     found = env.policy_sets.get(cache_key)
     if found is None:
         found = env.policy_sets[cache_key] = _policy_set(env, ident, key, ref, op, resource)
+    else:
+        charge_for(env, found)  # the set is reused, its statements are weighed again
     return found
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .budget import Budget
 from .condition_values import ContextEntry
 from .context import caller_keys, request_keys
 from .crypto import KeyMaterial, Random
@@ -40,6 +41,8 @@ class Env:
     memo: Memo = field(default_factory=Memo)
     # Problems found while running (session policies), reported with this run's results.
     problems: list[Problem] = field(default_factory=list)
+    # The request's budget: charged per attempt, AssumeRole hop and authorization.
+    budget: Budget = field(default_factory=Budget)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +130,7 @@ def gather_policies(
     else:
         rcps, rcp_note = w.rcp_levels(resource_account, c, aws_managed=aws_managed)
     arn = ident.entity.arn if ident.entity is not None else ""
-    return PolicySet(
+    ps = PolicySet(
         identity=w.identity.get(arn, ()),
         boundary=w.boundary.get(arn),
         sessions=tuple(ident.sessions),
@@ -140,6 +143,14 @@ def gather_policies(
         endpoint=w.endpoint_for(endpoint_ref, endpoint_service),
         endpoint_ref=endpoint_ref,
     )
+    charge_for(env, ps)
+    return ps
+
+
+def charge_for(env: Env, ps: PolicySet) -> None:
+    """Charge the budget for one authorization: one step, plus one per statement weighed."""
+    weighed = (*ps.identity, ps.boundary, *ps.sessions, ps.resource, ps.endpoint)
+    env.budget.charge(1 + sum(len(p.statements) for p in weighed if p is not None))
 
 
 def decided_result(

@@ -63,12 +63,15 @@ def _page(request: HttpRequest, space: workspace.Space) -> HttpResponse:
         **workspace.attempts_context(space),
         "space": space,
         "history": _history(space),
+        "result_message": "",
     }
     if attempt and any(a.get("id") == attempt for a in space.document.get("attempts") or []):
         evaluation = workspace.run(space, [attempt])
         result = next((r for r in evaluation.results if r.id == attempt), None)
         if result is not None:
             context.update(workspace.result_context(space, result))
+        else:
+            context["result_message"] = workspace.not_run(evaluation, attempt)
     return render(request, "playground/workspace.html", context)
 
 
