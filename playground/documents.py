@@ -350,10 +350,13 @@ def repair(doc: dict, error_pointers: list[str]) -> dict | None:
     """
     doc = copy_document(doc)
     attempts_to_drop: set[int] = set()
+    tasks_to_drop: set[int] = set()
     memberships: list[tuple[int, int]] = []
     for pointer in error_pointers:
         if m := re.match(r"/attempts/(\d+)(/|$)", pointer):
             attempts_to_drop.add(int(m.group(1)))
+        elif m := re.fullmatch(r"/goals/tasks/(\d+)/attempt", pointer):
+            tasks_to_drop.add(int(m.group(1)))  # a task on a deleted attempt
         elif m := re.fullmatch(r"/principals/(\d+)/groups/(\d+)", pointer):
             memberships.append((int(m.group(1)), int(m.group(2))))
         else:
@@ -364,4 +367,9 @@ def repair(doc: dict, error_pointers: list[str]) -> dict | None:
         doc["attempts"] = [
             a for i, a in enumerate(doc.get("attempts") or []) if i not in attempts_to_drop
         ]
+    if tasks_to_drop:
+        goals = doc["goals"]
+        goals["tasks"] = [t for i, t in enumerate(goals["tasks"]) if i not in tasks_to_drop]
+        if not goals["tasks"]:
+            del doc["goals"]
     return doc

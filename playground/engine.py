@@ -18,6 +18,7 @@ from playground.keystore import DbKeyMaterial
 
 load_scenario = evaluator.load_scenario
 check_policy = evaluator.check_policy
+expectation_holds = evaluator.expectation_holds
 # load_scenario plus every policy compiled: what a stored document must pass.
 check = evaluator.check_scenario
 parse_json = evaluator.parse_json

@@ -1,6 +1,7 @@
 """What the playground stores.
 
-Scenario      a saved scenario document; the examples gallery (loadexamples)
+Scenario      a saved scenario document: the examples gallery (loadexamples) and
+              the challenges made by "Share as challenge"
 WorkingCopy   one person's editable copy of a document, with its undo history
 Revision      one version of a working copy's document (undo/redo walk these)
 Snapshot      an immutable copy frozen by "Share", opened at /s/<id>
@@ -76,6 +77,10 @@ class WorkingCopy(models.Model):
     diff_base = models.PositiveIntegerField(null=True, blank=True)
     edit_token_hash = models.CharField(max_length=64)
     position = models.PositiveIntegerField(default=0)
+    # The example or challenge it was started from: its goals, and the access it began with.
+    origin = models.ForeignKey(
+        Scenario, null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -94,20 +94,26 @@ def validated(document: dict) -> dict:
     if result.ok:
         return document
     errors = [p for p in result.problems if p.is_error]
-    repaired = documents.repair(document, [p.pointer for p in errors])
-    if repaired is not None and engine.check(repaired).ok:
-        return repaired
+    repaired: dict | None = document
+    for _ in range(2):  # dropping an attempt can leave a goal's task dangling in turn
+        repaired = documents.repair(repaired, [p.pointer for p in result.problems if p.is_error])
+        if repaired is None:
+            break
+        result = engine.check(repaired)
+        if result.ok:
+            return repaired
     first = errors[0]
     raise EditError(f"That change would break the scenario at {first.where()}: {first.message}")
 
 
 @transaction.atomic
-def create(document: dict, *, lineage: str | None = None) -> tuple[WorkingCopy, str]:
-    """A new working copy of `document` and the edit token that unlocks it."""
+def create(document: dict, *, lineage: str | None = None, origin=None) -> tuple[WorkingCopy, str]:
+    """A new working copy of `document` (started from `origin`, a Scenario) and its token."""
     document = validated(document)
     token = secrets.token_urlsafe(32)
     wc = WorkingCopy.objects.create(
         document=document,
+        origin=origin,
         lineage=lineage or new_lineage_id(),
         edit_token_hash=hash_token(token),
         position=1,
@@ -166,9 +172,9 @@ def step_history(wc: WorkingCopy, direction: int) -> bool:
     return True
 
 
-def fork(document: dict, lineage: str) -> tuple[WorkingCopy, str]:
+def fork(document: dict, lineage: str, *, origin=None) -> tuple[WorkingCopy, str]:
     """A new working copy in the same lineage: it keeps the parent's key material."""
-    return create(document, lineage=lineage)
+    return create(document, lineage=lineage, origin=origin)
 
 
 def share(wc: WorkingCopy) -> Snapshot:

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from playground.views import attempts, nodes, pages, policies, sharing
+from playground.views import attempts, challenges, classroom, nodes, pages, policies, sharing
 
 # Views that read a working copy (w) or a snapshot (s) alike.
 SPACE = r"^(?P<kind>[ws])/(?P<space_id>[A-Za-z0-9]{1,10})/"
@@ -27,6 +27,7 @@ edit = [
     ("undo/", sharing.undo, "undo"),
     ("redo/", sharing.redo, "redo"),
     ("share/", sharing.share, "share"),
+    ("share-challenge/", challenges.share_challenge, "share_challenge"),
     ("import/", sharing.import_document, "import_document"),
 ]
 
@@ -40,6 +41,10 @@ urlpatterns = [
     path("w/<str:wc_id>/fork/", sharing.fork_copy, name="fork_copy"),
     path("w/<str:wc_id>/export/", sharing.export_copy, name="export_copy"),
     path("w/<str:wc_id>/history/", sharing.history, name="history"),
+    path("w/<str:wc_id>/challenge/", challenges.check, name="check_challenge"),
+    path("c/<str:scenario_id>/", challenges.challenge_page, name="challenge"),
+    path("c/<str:scenario_id>/start/", challenges.start_challenge, name="start_challenge"),
+    path("glossary/", classroom.glossary, name="glossary"),
     path("s/<str:snap_id>/", pages.snapshot, name="snapshot"),
     path("s/<str:snap_id>/fork/", sharing.fork_snapshot, name="fork_snapshot"),
     path("s/<str:snap_id>/export/", sharing.export_snapshot, name="export_snapshot"),

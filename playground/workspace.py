@@ -14,11 +14,13 @@ import evaluator
 from playground import (
     attempt_form,
     canvas,
+    challenges,
     document_nodes,
     document_org,
     engine,
     form_values,
     forms,
+    predict,
     tracing,
     verdicts,
 )
@@ -197,17 +199,20 @@ def attempts_context(space: Space, *, form=None, editing: str = "", message: str
             if current
             else {"action": "kms:Decrypt"}
         )
+    lines = attempt_lines(space.document)
     current = verdicts.of(space).attempts
     rows = [
         {
             "attempt": a,
             "result": current.get(a["id"]),
-            "line": _attempt_line(a),
+            "line": lines.get(a["id"], ""),
+            "expect_label": predict.expect_label(a.get("expect")),
         }
         for a in attempts
     ]
     return {
         "space": space,
+        "challenge_mode": challenge_document(space) is not None,
         "rows": rows,
         "form": form,
         "editing": editing,
@@ -219,16 +224,54 @@ def attempts_context(space: Space, *, form=None, editing: str = "", message: str
     }
 
 
-def _attempt_line(a: dict) -> str:
+def _key_names(doc: dict) -> dict[str, str]:
+    """Every way an attempt may name a key (ARN, id, alias), mapped to the key's label."""
+    names: dict[str, str] = {}
+    for k in doc.get("keys") or []:
+        label = document_nodes.key_label(k)
+        arn = document_nodes.key_arn(doc, k)
+        prefix = arn.rsplit(":", 1)[0]
+        names[arn] = names[k["id"]] = label
+        for alias in k.get("aliases") or []:
+            names[f"{prefix}:{alias}"] = alias.removeprefix("alias/")
+    return names
+
+
+def _target_name(value: str, keys: dict[str, str]) -> str:
+    if value in keys:
+        return keys[value]
+    if value.startswith("arn:aws:s3:::"):
+        return value.removeprefix("arn:aws:s3:::")
+    return value.rsplit("/", 1)[-1] if "/" in value else value
+
+
+def attempt_lines(doc: dict) -> dict[str, str]:
+    """attempt id -> a neutral one-line summary: who, what, on which key (by name)."""
+    keys = _key_names(doc)
+    return {a["id"]: _attempt_line(a, keys) for a in doc.get("attempts") or [] if "id" in a}
+
+
+def _attempt_line(a: dict, keys: dict[str, str]) -> str:
     who = a.get("principal", "").rsplit("/", 1)[-1] or a.get("principal", "")
+    if who.endswith(":root"):
+        who = f"root of {who.split(':')[4]}"
     chain = " → ".join(s.get("role", "").rsplit("/", 1)[-1] for s in a.get("assume") or [])
     what = a.get("resource") or ""
-    if isinstance(a.get("ciphertext"), dict):
-        what = what or f"ciphertext of {a['ciphertext'].get('from_attempt')}"
-    target = what.rsplit("/", 1)[-1] if what else ""
-    return " ".join(
-        part for part in (who, f"→ {chain}" if chain else "", a.get("action", ""), target) if part
+    target = _target_name(what, keys) if what else ""
+    if not target and isinstance(a.get("ciphertext"), dict):
+        target = f"the ciphertext of {a['ciphertext'].get('from_attempt')}"
+    dest = a.get("destination")
+    if dest:
+        target = f"{target} → {_target_name(dest, keys)}"
+    via = a.get("via_service", "")
+    parts = (
+        who,
+        f"→ {chain}" if chain else "",
+        a.get("action", ""),
+        target,
+        f"via {via.split('.', 1)[0]}" if via else "",
     )
+    return " ".join(part for part in parts if part)
 
 
 def new_attempt_id(doc: dict, action: str) -> str:
@@ -238,6 +281,33 @@ def new_attempt_id(doc: dict, action: str) -> str:
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+# ----------------------------------------------------------------------------- challenge
+
+
+def challenge_document(space: Space) -> dict | None:
+    """The document whose goals this space is graded against: where it started from."""
+    origin = space.wc.origin if space.wc is not None else None
+    if origin is None or challenges.goals_of(origin.document) is None:
+        return None
+    return origin.document
+
+
+def challenge_context(space: Space, *, check: bool = False) -> dict:
+    reference = challenge_document(space)
+    context: dict = {"space": space, "challenge": None}
+    if reference is None:
+        return context
+    goals = challenges.goals_of(reference) or {}
+    context["challenge"] = {
+        "intro": goals.get("intro", ""),
+        "tasks": challenges.tasks(reference),
+        "least_privilege": bool(goals.get("least_privilege")),
+    }
+    if check:
+        context["grade"] = challenges.grade(reference, space.document, space.lineage)
+    return context
 
 
 # ----------------------------------------------------------------------------- results
@@ -259,4 +329,40 @@ def not_run(evaluation, attempt_id: str = "") -> str:
 
 
 def result_context(space: Space, result) -> dict:
-    return {"space": space, "result": tracing.result_view(result, space.document)}
+    view = tracing.result_view(result, space.document)
+    return {
+        "space": space,
+        "result": view,
+        "result_line": attempt_lines(space.document).get(result.id, ""),
+        "expect_label": predict.expect_label(view.expect),
+    }
+
+
+def question_context(space: Space, attempt_id: str) -> dict:
+    """Predict mode, before the reveal: the attempt, neutrally worded, and the choices."""
+    attempts = space.document.get("attempts") or []
+    number = next(i for i, a in enumerate(attempts, 1) if a.get("id") == attempt_id)
+    return {
+        "space": space,
+        "ask": {
+            "id": attempt_id,
+            "number": number,
+            "line": attempt_lines(space.document).get(attempt_id, ""),
+            "answers": predict.ANSWERS,
+            "codes": predict.ERROR_CODES,
+        },
+    }
+
+
+def revealed_context(space: Space, result, guess: str) -> dict:
+    """Predict mode, after the reveal: the result, and whether the guess was right."""
+    context = result_context(space, result)
+    key = predict.answer(result.authorization, result.outcome)
+    context["prediction"] = {
+        "guess": guess,
+        "guess_label": predict.answer_label(guess),
+        "answer": key,
+        "answer_label": predict.answer_label(key),
+        "correct": guess == key,
+    }
+    return context

@@ -37,6 +37,7 @@ from evaluator.core.loader_accounts import (
     read_principals,
 )
 from evaluator.core.loader_attempts import read_attempts
+from evaluator.core.loader_goals import read_goals, read_tags
 from evaluator.core.loader_reader import Reader, got
 from evaluator.core.loader_resources import read_buckets, read_endpoints, read_keys
 from evaluator.core.model import Scenario
@@ -119,7 +120,9 @@ def _read_scenario(r: Reader, doc: object) -> Scenario | None:
             "vpc_endpoints",
             "attempts",
             "layout",
-            "summary",  # project field: the gallery's one line
+            "summary",  # project fields: the gallery's one line, a challenge, filters
+            "goals",
+            "tags",
         ),
         "a scenario (a JSON object)",
     )
@@ -161,8 +164,10 @@ def _read_scenario(r: Reader, doc: object) -> Scenario | None:
         raw=top,
     )
     attempts = read_attempts(r, top, partial)
+    goals = read_goals(r, top, attempts)
+    tags = read_tags(r, top)
     layout_map = cast(dict[str, object], layout) if layout is not None else {}
-    return replace(partial, attempts=attempts, layout=layout_map)
+    return replace(partial, attempts=attempts, layout=layout_map, goals=goals, tags=tags)
 
 
 def _format(r: Reader, top: dict[str, object]) -> bool:

@@ -291,6 +291,25 @@ class Attempt:
 
 
 @dataclass(frozen=True, slots=True)
+class Goal:
+    """A task of a challenge: attempt `attempt` must end as `expect` says."""
+
+    attempt: str
+    expect: str
+    task: str
+    pointer: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Goals:
+    """A scenario's challenge: its tasks, and whether access may only grow as they ask."""
+
+    tasks: tuple[Goal, ...] = ()
+    least_privilege: bool = False
+    pointer: str = "/goals"
+
+
+@dataclass(frozen=True, slots=True)
 class _Index:
     """Lookup tables, built once per scenario (first entry wins on a clash)."""
 
@@ -332,6 +351,8 @@ class Scenario:
     vpc_endpoints: tuple[VpcEndpoint, ...] = ()
     attempts: tuple[Attempt, ...] = ()
     layout: Mapping[str, object] = field(default_factory=dict)
+    goals: Goals | None = None  # project field: a challenge (docs/scenario-format.md)
+    tags: tuple[str, ...] = ()  # project field: the gallery's filters
     raw: Mapping[str, object] = field(default_factory=dict)  # as parsed, unknown fields kept
     pointer: str = ""
     _index: _Index = field(init=False, repr=False, compare=False)

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from playground import attempt_form, document_nodes, engine, store, verdicts, workspace
+from playground import attempt_form, document_nodes, engine, predict, store, verdicts, workspace
 from playground.access import editable
 from playground.document_nodes import EditError
 from playground.models import WorkingCopy
@@ -133,14 +133,35 @@ def run_attempt(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
 @require_POST
 @editable
 def run_all(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
-    found = verdicts.of(space_for(wc))
+    space = space_for(wc)
+    found = verdicts.of(space)
     summaries = found.attempts  # every attempt, run on this revision
     passed = sum(1 for s in summaries.values() if s["passed"] is True)
     failed = sum(1 for s in summaries.values() if s["passed"] is False)
     message = f"Ran {len(summaries)} attempt(s): {passed} passed, {failed} failed."
+    if workspace.challenge_document(space) is not None:
+        message = f"Ran {len(summaries)} attempt(s). Use Check to see where the challenge stands."
     if found.stopped:
         message += " " + found.stopped
     return _attempts_result(request, wc, message=message, changed=False)
+
+
+def result_or_question(request: HttpRequest, space: workspace.Space, attempt_id: str) -> dict:
+    """The result of an attempt; in predict mode the question first, then the reveal."""
+    guess = predict.guess_of(request)
+    if predict.is_on(request) and guess is None:
+        return workspace.question_context(space, attempt_id)
+    evaluation = workspace.run(space, [attempt_id])
+    result = next((r for r in evaluation.results if r.id == attempt_id), None)
+    if result is None:  # over the budget, or a stored scenario that cannot compile
+        return {"space": space, "message": workspace.not_run(evaluation, attempt_id)}
+    if not predict.is_on(request):
+        return workspace.result_context(space, result)
+    context = workspace.revealed_context(space, result, guess)
+    context["score"] = predict.record(
+        request, space.id, attempt_id, context["prediction"]["correct"]
+    )
+    return context
 
 
 @require_GET
@@ -150,9 +171,4 @@ def trace(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
     attempt_id = request.GET.get("attempt", "")[:64]
     if not any(a.get("id") == attempt_id for a in space.document.get("attempts") or []):
         return render(request, RESULT, {"space": space, "message": "No such attempt."})
-    evaluation = workspace.run(space, [attempt_id])
-    result = next((r for r in evaluation.results if r.id == attempt_id), None)
-    if result is None:
-        message = workspace.not_run(evaluation, attempt_id)
-        return render(request, RESULT, {"space": space, "message": message})
-    return render(request, RESULT, workspace.result_context(space, result))
+    return render(request, RESULT, result_or_question(request, space, attempt_id))

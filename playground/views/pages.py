@@ -8,13 +8,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from playground import access, documents, store, workspace
+from playground import access, documents, predict, store, workspace
 from playground.models import Scenario, Snapshot, WorkingCopy
+from playground.views.attempts import result_or_question
 from playground.views.nodes import _space
 
 
 def _examples():
     return Scenario.objects.filter(is_example=True).only("id", "title", "example_slug", "document")
+
+
+def _tags(scenario: Scenario) -> list[str]:
+    tags = scenario.document.get("tags") if isinstance(scenario.document, dict) else None
+    return [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
 
 
 @require_GET
@@ -25,8 +31,16 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def gallery(request: HttpRequest) -> HttpResponse:
-    """The list of example scenarios: a partial for htmx, a full page otherwise."""
-    context = {"examples": _examples()}
+    """The examples, filtered by a tag: a partial for htmx, a full page otherwise."""
+    examples = list(_examples())
+    tag = request.GET.get("tag", "")[:40]
+    all_tags = sorted({t for e in examples for t in _tags(e)})
+    if tag not in all_tags:
+        tag = ""
+    shown = [e for e in examples if not tag or tag in _tags(e)]
+    for e in shown:
+        e.tag_list = _tags(e)
+    context = {"examples": shown, "tags": all_tags, "tag": tag}
     if request.htmx:
         return render(request, "playground/partials/gallery.html", context)
     return render(request, "playground/gallery.html", context)
@@ -37,9 +51,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-def _open(request: HttpRequest, document: dict, lineage: str | None = None) -> HttpResponse:
-    wc, token = store.create(document, lineage=lineage)
-    return access.grant_edit(request, redirect(f"/w/{wc.id}/"), wc, token)
+def _open(
+    request: HttpRequest, document: dict, lineage: str | None = None, origin=None
+) -> HttpResponse:
+    wc, token = store.create(document, lineage=lineage, origin=origin)
+    url = predict.with_mode(f"/w/{wc.id}/", request.POST.get(predict.PARAM) == "1")
+    return access.grant_edit(request, redirect(url), wc, token)
 
 
 @require_POST
@@ -51,7 +68,7 @@ def new_scenario(request: HttpRequest) -> HttpResponse:
 def open_example(request: HttpRequest, scenario_id: str) -> HttpResponse:
     """An example opens as a new working copy with a lineage of its own."""
     example = get_object_or_404(Scenario, pk=scenario_id, is_example=True)
-    return _open(request, example.document)
+    return _open(request, example.document, origin=example)
 
 
 def _page(request: HttpRequest, space: workspace.Space) -> HttpResponse:
@@ -61,17 +78,16 @@ def _page(request: HttpRequest, space: workspace.Space) -> HttpResponse:
         **workspace.canvas_context(space, node),
         **workspace.panel_context(space, node),
         **workspace.attempts_context(space),
+        **workspace.challenge_context(space, check=request.GET.get("check") == "1"),
         "space": space,
         "history": _history(space),
         "result_message": "",
     }
     if attempt and any(a.get("id") == attempt for a in space.document.get("attempts") or []):
-        evaluation = workspace.run(space, [attempt])
-        result = next((r for r in evaluation.results if r.id == attempt), None)
-        if result is not None:
-            context.update(workspace.result_context(space, result))
-        else:
-            context["result_message"] = workspace.not_run(evaluation, attempt)
+        found = result_or_question(request, space, attempt)
+        # Shown in the result panel only (the other panels have messages of their own).
+        context["result_message"] = found.pop("message", "")
+        context.update(found)
     return render(request, "playground/workspace.html", context)
 
 

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from playground import access, engine, forms, store, workspace
+from playground import access, engine, forms, predict, store, workspace
 from playground.access import editable
 from playground.document_nodes import EditError
 from playground.models import Snapshot, WorkingCopy
@@ -48,21 +48,22 @@ def redo(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
 @editable
 def share(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     snap = store.share(wc)
+    path = predict.with_mode(f"/s/{snap.id}/", predict.is_on(request))
     if not request.htmx:
-        return redirect(f"/s/{snap.id}/")
-    url = request.build_absolute_uri(f"/s/{snap.id}/")
+        return redirect(path)
+    url = request.build_absolute_uri(path)
     return render(request, SHARE, {"space": space_for(wc), "snapshot": snap, "share_url": url})
 
 
-def _fork(request: HttpRequest, document: dict, lineage: str) -> HttpResponse:
-    wc, token = store.fork(document, lineage)
+def _fork(request: HttpRequest, document: dict, lineage: str, origin=None) -> HttpResponse:
+    wc, token = store.fork(document, lineage, origin=origin)
     return access.grant_edit(request, redirect(f"/w/{wc.id}/"), wc, token)
 
 
 @require_POST
 def fork_copy(request: HttpRequest, wc_id: str) -> HttpResponse:
     wc = get_object_or_404(WorkingCopy, pk=wc_id)
-    return _fork(request, wc.document, wc.lineage)
+    return _fork(request, wc.document, wc.lineage, origin=wc.origin)
 
 
 @require_POST

@@ -67,7 +67,7 @@ def example_03(page, live_server):
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(live_server.url + "/")
     page.locator('.gallery-item[data-example="03-cross-account-decrypt"]').get_by_role(
-        "button"
+        "button", name=re.compile("^Open example")
     ).click()
     expect(page.locator("#canvas svg")).to_be_visible()
     page.wait_for_function(READY)

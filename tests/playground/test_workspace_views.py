@@ -212,7 +212,7 @@ def test_attempts_are_saved_run_and_traced(copy):
     html = copy.post("attempts/run/", {"attempt": "encrypt-1"}).content.decode()
     assert "Implicit deny" in html and "AccessDeniedException" in html
     assert 'data-step="0"' in html and "How to fix it" in html
-    assert 'id="attempts"' in html and "✓ pass" in html  # out-of-band list update
+    assert 'id="attempts"' in html and "✓ as expected" in html  # out-of-band list update
     assert copy.shown()["encrypt-1"]["passed"] == "true"
 
 
@@ -225,7 +225,7 @@ def test_run_all_reports_pass_and_fail(copy):
         )
     html = copy.post("attempts/run-all/").content.decode()
     assert "Ran 2 attempt(s): 1 passed, 1 failed." in html
-    assert "✗ fail" in html and "✓ pass" in html
+    assert "✗ not as expected" in html and "✓ as expected" in html
 
 
 def test_attempt_form_errors_are_shown_and_nothing_is_saved(copy):

@@ -1,0 +1,129 @@
+"""Predict, then reveal: the classroom mode that keeps every answer off the page.
+
+The mode lives in the URL (`?predict=1`), so a link or a share link carries
+it. An htmx request of such a page carries it too: htmx sends the page's URL
+in `HX-Current-URL`, and a small script adds the flag to the requests it
+makes (static/js/predict.js). While it is on, the server leaves verdicts,
+access arrows, expectations and verdict-bearing titles out of the HTML
+altogether; a viewer predicts each attempt's answer, then reveals it.
+
+The viewer's running score is kept in their session (one per browser).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from django.http import HttpRequest
+
+PARAM = "predict"
+SESSION_KEY = "predict-score"
+# What a viewer may predict: the three authorization answers, then the error
+# codes a call can end with once it is authorized (or when the key is missing).
+ANSWERS = (
+    ("allow", "Allowed"),
+    ("implicit_deny", "Implicit deny"),
+    ("explicit_deny", "Explicit deny"),
+)
+ERROR_CODES = (
+    "DisabledException",
+    "KMSInvalidStateException",
+    "NotFoundException",
+    "InvalidCiphertextException",
+    "IncorrectKeyException",
+    "InvalidKeyUsageException",
+    "InvalidGrantTokenException",
+    "MalformedPolicyDocumentException",
+    "LimitExceededException",
+    "ValidationException",
+)
+CHOICES = frozenset([a for a, _ in ANSWERS] + list(ERROR_CODES))
+DENIED_CODES = ("Success", "AccessDeniedException", "AccessDenied", "")
+# Expectations as AWS documentation words them.
+EXPECT_LABELS = {
+    "allow": "Allowed",
+    "deny": "Denied (implicitly or explicitly)",
+    "implicit_deny": "Implicitly denied",
+    "explicit_deny": "Explicitly denied",
+    "Success": "Succeeds",
+}
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").lower() in ("1", "on", "true", "yes")
+
+
+def is_on(request: HttpRequest) -> bool:
+    """Predict mode for this request: its own query, or (htmx) the page's URL."""
+    if PARAM in request.GET:
+        return _flag(request.GET.get(PARAM))
+    current = request.headers.get("HX-Current-URL", "")
+    if current:
+        values = parse_qs(urlsplit(current).query).get(PARAM)
+        return bool(values) and _flag(values[-1])
+    return False
+
+
+def with_mode(url: str, on: bool) -> str:
+    """`url` with the predict flag added when the mode is on."""
+    if not on:
+        return url
+    return url + ("&" if "?" in url else "?") + f"{PARAM}=1"
+
+
+def answer(authorization: str, outcome: str) -> str:
+    """The answer a prediction is compared with: an error code, else the authorization."""
+    if outcome not in DENIED_CODES:
+        return outcome
+    return authorization
+
+
+def answer_label(key: str) -> str:
+    return dict(ANSWERS).get(key, key)
+
+
+def expect_label(expect: str | None) -> str:
+    if not expect:
+        return ""
+    return EXPECT_LABELS.get(expect, expect)
+
+
+# ----------------------------------------------------------------------------- score
+
+
+def score(request: HttpRequest) -> dict:
+    saved = request.session.get(SESSION_KEY) or {}
+    right, total = int(saved.get("right", 0)), int(saved.get("total", 0))
+    return {"right": right, "total": total}
+
+
+def record(request: HttpRequest, space_id: str, attempt_id: str, correct: bool) -> dict:
+    """Count a prediction once per attempt of a scenario; returns the new score."""
+    saved = dict(request.session.get(SESSION_KEY) or {})
+    seen = list(saved.get("seen") or [])
+    mark = f"{space_id}/{attempt_id}"
+    if mark not in seen:
+        seen = [*seen, mark][-500:]  # a bound on what a session keeps
+        saved["right"] = int(saved.get("right", 0)) + (1 if correct else 0)
+        saved["total"] = int(saved.get("total", 0)) + 1
+        saved["seen"] = seen
+        request.session[SESSION_KEY] = saved
+    return score(request)
+
+
+def reset(request: HttpRequest) -> None:
+    request.session.pop(SESSION_KEY, None)
+
+
+def guess_of(request: HttpRequest) -> str | None:
+    """The viewer's prediction in this request (None: not predicted yet)."""
+    guess = request.GET.get("guess", "")[:64]
+    if guess == "error":
+        guess = request.GET.get("code", "")[:64]
+    return guess if guess in CHOICES else None
+
+
+def context(request: HttpRequest) -> dict:
+    """Template context processor: `predict` (the mode) and, in it, the viewer's score."""
+    on = is_on(request)
+    return {"predict": on, "score": score(request) if on else {}}
