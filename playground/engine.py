@@ -7,7 +7,6 @@ through small functions.
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, datetime
 
@@ -43,7 +42,7 @@ def check_text(text: str, kind: str) -> tuple[object | None, list[dict]]:
     if any(p["severity"] == "error" for p in problems):
         return None, problems
     try:
-        return json.loads(text), problems
+        return evaluator.parse_json(text), problems
     except ValueError:  # check_policy found no error, so this is unexpected
         return None, problems
 
