@@ -149,12 +149,19 @@ sys.path.insert(0, ".")
 import gc
 from datetime import UTC, datetime
 from evaluator.cli import read_scenario
-from evaluator.core.engine import evaluate
+try:  # the command's own batch path (moved out of the core, into evaluator/cli.py)
+    from evaluator.cli import evaluate_batch
+except ImportError:
+    evaluate_batch = None
+    from evaluator.core.engine import evaluate
 t1 = time.perf_counter()
 scenario = read_scenario(sys.argv[1], sys.stdin)  # load, validate, compile every policy
 t2 = time.perf_counter()
 gc.freeze()  # as the command does
-result = evaluate(scenario, now=datetime.now(UTC), trace=False, workers=os.cpu_count() or 1)
+if evaluate_batch is not None:
+    result = evaluate_batch(scenario, now=datetime.now(UTC), workers=os.cpu_count() or 1)
+else:
+    result = evaluate(scenario, now=datetime.now(UTC), trace=False, workers=os.cpu_count() or 1)
 t3 = time.perf_counter()
 out = json.dumps({"attempts": [r.as_dict(trace=False) for r in result.results]})
 t4 = time.perf_counter()

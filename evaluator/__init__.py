@@ -18,9 +18,11 @@ from evaluator.core.arn import (
     root_arn,
     session_arn,
 )
+from evaluator.core.attempts import expectation_holds
 from evaluator.core.budget import Budget, BudgetExceeded
+from evaluator.core.compiled import policy_problems
 from evaluator.core.crypto import KeyMaterial, MemoryMaterial
-from evaluator.core.engine import Evaluation, evaluate, expectation_holds, policy_problems
+from evaluator.core.engine import Evaluation, evaluate
 from evaluator.core.jsonpos import JsonTextError, parse_json
 from evaluator.core.loader import LoadResult, load_scenario
 from evaluator.core.matrix import AccessMatrix, Edge

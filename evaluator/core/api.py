@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from .engine import compile_scenario, policy_problems
+from .compiled import compile_scenario, policy_problems
 from .jsonpos import JsonTextError, decode_text, parse_json, positions
 from .keytrust import key_policy_checks, lockout_risk
 from .loader import LoadResult, load_scenario

@@ -1,31 +1,20 @@
-"""Run a scenario's attempts: the one entry point every interface calls."""
+"""evaluate(): run a scenario's attempts, the one entry point every interface calls."""
 
 from __future__ import annotations
 
 import os
-import pickle
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import crypto
+from .attempts import run_attempt
 from .budget import Budget, BudgetExceeded
-from .context import attempt_keys
+from .compiled import compile_scenario
 from .crypto import KeyMaterial, MemoryMaterial, Random
-from .keytrust import IAM_ONLY_OPS, KNOWN_OPS, resolve_key
-from .kms import kms_call
-from .kms_auth import KmsCall
-from .kms_ops import iam_only_call
-from .match import Caller
-from .model import Attempt, Scenario
-from .problems import Problem, locate, problem
-from .runtime import CallResult, Env, Identity
-from .s3 import s3_operation
-from .sts import assume_role
-from .trace import NULL_TRACER, AttemptResult, Decision, Step, Tracer
-from .vocabulary import AUTHORIZATIONS, DENY_AUTHORIZATIONS, is_denial
-from .world import World, build_world
+from .model import Scenario
+from .problems import Problem, problem
+from .runtime import Env
+from .trace import NULL_TRACER, AttemptResult, Tracer
 
 
 @dataclass(frozen=True)
@@ -40,25 +29,6 @@ class Evaluation:
         return not any(p.is_error for p in self.problems)
 
 
-_WORLDS: dict[int, tuple[Scenario, World]] = {}
-
-
-def compile_scenario(scenario: Scenario) -> World:
-    """Compile every policy once per scenario object (R: compiled once per version)."""
-    cached = _WORLDS.get(id(scenario))
-    if cached is not None and cached[0] is scenario:
-        return cached[1]
-    world = build_world(scenario)
-    if len(_WORLDS) > 64:
-        _WORLDS.clear()
-    _WORLDS[id(scenario)] = (scenario, world)
-    return world
-
-
-def policy_problems(scenario: Scenario, positions=None) -> list[Problem]:
-    return locate(compile_scenario(scenario).problems, positions)
-
-
 def evaluate(
     scenario: Scenario,
     *,
@@ -67,16 +37,13 @@ def evaluate(
     trace: bool = True,
     material: KeyMaterial | None = None,
     rng: Random = os.urandom,
-    workers: int = 1,
     budget: Budget | None = None,
 ) -> Evaluation:
     """Evaluate the attempts in document order (later ones may use earlier ciphertexts).
 
-    `workers` > 1 lets a large batch of independent attempts (no attempt uses
-    another's output or changes grants) run in that many forked processes. It
-    is the batch path: results made by the other processes carry authorization,
-    outcome, warnings and rule, not the reason and fixes, which go with a trace
-    (sending them back costs as much as computing them).
+    `attempt_ids` selects what is reported; every attempt still runs, since a
+    later one may use what an earlier one produced. The command line splits a
+    large independent batch over processes itself (evaluator/cli.py).
 
     `budget` bounds the work of one request (steps, and time by the clock it
     carries); when it runs out the evaluation stops with an `evaluation.budget`
@@ -87,10 +54,6 @@ def evaluate(
     if any(p.is_error for p in problems):
         return Evaluation((), problems)
     wanted = set(attempt_ids) if attempt_ids is not None else None
-    if workers > 1 and material is None and not trace and wanted is None:
-        batch = _in_parallel(world, scenario, now, rng, workers)
-        if batch is not None:
-            return Evaluation(batch, problems)
     env = Env(world, now, material or MemoryMaterial(rng), rng, trace)
     if budget is not None:
         env.budget = budget
@@ -113,380 +76,3 @@ def evaluate(
         if wanted is None or attempt.id in wanted:
             results.append(result)
     return Evaluation(tuple(results), problems + tuple(env.problems))
-
-
-# Attempts that change what later attempts see keep a batch in one process.
-_STATEFUL = frozenset({"kms:creategrant", "kms:retiregrant", "kms:revokegrant"})
-PARALLEL_FROM = 2000
-_FORKED: tuple[World, datetime, Random] | None = None
-
-
-def _in_parallel(
-    world: World, scenario: Scenario, now: datetime, rng: Random, workers: int
-) -> tuple[AttemptResult, ...] | None:
-    attempts = scenario.attempts
-    if len(attempts) < PARALLEL_FROM or not hasattr(os, "fork"):
-        return None
-    if any(a.ciphertext_from or a.action.lower() in _STATEFUL for a in attempts):
-        return None
-    global _FORKED
-    _FORKED = (world, now, rng)
-    size = -(-len(attempts) // workers)
-    spans = [(i, min(i + size, len(attempts))) for i in range(0, len(attempts), size)]
-    try:
-        # Plain fork, not a Pool: a Pool's feeder thread would wait for the GIL
-        # while the parent computes. The parent takes the first span itself.
-        children = [_fork(span) for span in spans[1:]]
-        first = _run_span(spans[0])
-        rest = [_collect(child) for child in children]
-    finally:
-        _FORKED = None
-    unpacked = (
-        _unpack(a, row)
-        for part, (i, j) in zip(rest, spans[1:], strict=True)
-        for a, row in zip(attempts[i:j], part, strict=True)
-    )
-    return tuple(first) + tuple(unpacked)
-
-
-def _fork(span: tuple[int, int]) -> tuple[int, str, tuple[int, int]]:
-    fd, path = tempfile.mkstemp(prefix="kms-playground-batch-")
-    pid = os.fork()
-    if pid == 0:  # the child: compute, write, leave without running any cleanup
-        code = 1
-        try:
-            with os.fdopen(fd, "wb") as out:
-                pickle.dump(_run_packed(span), out, protocol=pickle.HIGHEST_PROTOCOL)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(fd)
-    return pid, path, span
-
-
-def _collect(child: tuple[int, str, tuple[int, int]]) -> list[tuple[object, ...]]:
-    pid, path, span = child
-    try:
-        _, status = os.waitpid(pid, 0)
-        if status == 0:
-            with open(path, "rb") as fh:
-                return pickle.load(fh)  # our own child's output, never outside data
-        # A child that failed: do its share here rather than lose it.
-        return _run_packed(span)
-    finally:
-        os.unlink(path)
-
-
-def _run_span(span: tuple[int, int]) -> list[AttemptResult]:
-    assert _FORKED is not None  # set by the parent before forking
-    world, now, rng = _FORKED
-    env = Env(world, now, MemoryMaterial(rng), rng, False, explain=False)
-    return [run_attempt(env, a, NULL_TRACER) for a in world.scenario.attempts[span[0] : span[1]]]
-
-
-def _run_packed(span: tuple[int, int]) -> list[tuple[object, ...]]:
-    """A worker's results as plain tuples: they cross the pipe far faster than
-    dataclasses and long explanation strings; the parent knows the attempts."""
-    return [
-        (r.authorization, r.outcome, r.passed, r.warnings, r.decision.rule, r.output)
-        for r in _run_span(span)
-    ]
-
-
-def _unpack(attempt: Attempt, row: tuple) -> AttemptResult:
-    auth, outcome, passed, warnings, rule, output = row
-    return AttemptResult(
-        id=attempt.id,
-        title=attempt.title or "",
-        action=attempt.action,
-        authorization=auth,
-        outcome=outcome,
-        expect=attempt.expect,
-        passed=passed,
-        warnings=warnings,
-        trace=(),
-        decision=Decision(auth, outcome, "", (), rule),
-        output=output,
-    )
-
-
-def expectation_holds(expect: str | None, authorization: str, outcome: str) -> bool | None:
-    if expect is None:
-        return None
-    if expect == "deny":
-        return authorization in DENY_AUTHORIZATIONS
-    if expect in AUTHORIZATIONS:  # "deny" is handled above
-        return authorization == expect
-    return outcome == expect
-
-
-def run_attempt(env: Env, attempt: Attempt, tr: Tracer) -> AttemptResult:
-    try:
-        caller, entity = env.world.caller(attempt.principal)
-    except LookupError:
-        return _finish(
-            attempt,
-            CallResult(
-                "implicit_deny", "ValidationException", f"Unknown principal {attempt.principal}."
-            ),
-            tr,
-            [],
-        )
-    ident = Identity(caller, entity, ())
-    extra = attempt_keys(attempt.context)
-    if tr.on:
-        tr.add(
-            Step(
-                kind="request",
-                title=f"{attempt.action} by {caller.arn}",
-                verdict="info",
-                detail=_describe(attempt, caller),
-                nodes=(caller.ref,),
-            )
-        )
-    warnings: list[str] = []
-    for step in attempt.assume:
-        env.budget.charge()
-        res, new, probs = assume_role(
-            env,
-            ident,
-            step.role,
-            external_id=step.external_id,
-            session_name=step.session_name,
-            session_policy=step.session_policy,
-            extra=extra,
-            tr=tr,
-        )
-        warnings.extend(res.warnings)
-        env.problems.extend(probs)
-        if new is None:
-            return _finish(attempt, res, tr, warnings)  # a denied step stops the chain
-        ident = new
-    result = dispatch(env, ident, attempt, extra, tr)
-    warnings.extend(result.warnings)
-    _remember(env, attempt, result)
-    return _finish(attempt, result, tr, warnings)
-
-
-def dispatch(env: Env, ident: Identity, attempt: Attempt, extra, tr: Tracer) -> CallResult:
-    action = attempt.action
-    service, _, name = action.partition(":")
-    service = service.lower()
-    if service == "kms":
-        return _kms_attempt(env, ident, attempt, name, extra, tr)
-    if service == "s3":
-        return s3_operation(
-            env,
-            ident,
-            f"s3:{name}",
-            attempt.resource or "",
-            attempt.destination,
-            extra,
-            attempt.encryption_context,
-            tr,
-        )
-    if service == "sts" and name.lower() in ("assumerole", "assumerolewithwebidentity"):
-        ext = attempt.context.get("sts:ExternalId")
-        res, _, _ = assume_role(
-            env,
-            ident,
-            attempt.resource or "",
-            external_id=ext if isinstance(ext, str) else None,
-            session_name=None,
-            session_policy=None,
-            extra=extra,
-            tr=tr,
-        )
-        return res
-    res = CallResult(
-        "implicit_deny", "ValidationException", f"{action} is not an action the playground models."
-    )
-    res.warnings.append(
-        f"action {action} is not modelled (only KMS, S3 object and sts:AssumeRole actions are)"
-    )
-    return res
-
-
-_CANONICAL = {op.lower(): op for op in KNOWN_OPS}  # action names ignore case (R5.3)
-_OPS = {
-    "reencrypt": "ReEncryptFrom",
-    "reencryptfrom": "ReEncryptFrom",
-    "reencryptto": "ReEncryptFrom",
-}
-
-
-def _kms_attempt(env: Env, ident: Identity, attempt: Attempt, name: str, extra, tr) -> CallResult:
-    op = _OPS.get(name.lower()) or _CANONICAL.get(name.lower(), name)
-    ciphertext = attempt.ciphertext
-    data_key = local = None
-    if attempt.ciphertext_from:
-        made = env.produced.get(attempt.ciphertext_from, {})
-        ciphertext = made.get("ciphertext")
-        local = made.get("local_ciphertext")
-        data_key = b"" if "data_key" in made else None
-        if ciphertext is None:
-            return CallResult(
-                "implicit_deny",
-                "ValidationException",
-                f"Attempt {attempt.ciphertext_from} produced no ciphertext.",
-            )
-    call = KmsCall(
-        op,
-        key_id=attempt.resource,
-        ciphertext=ciphertext,
-        encryption_context=attempt.encryption_context,
-        via_service=attempt.via_service,
-        context=extra,
-        grant_tokens=attempt.grant_tokens,
-        plaintext=attempt.plaintext,
-        destination=attempt.destination,
-        grant=attempt.grant,
-        grant_id=attempt.grant_id,
-        policy=attempt.policy,
-        bypass=attempt.bypass_policy_lockout_safety_check,
-        data_key=data_key,
-        local_ciphertext=local,
-        attempt_id=attempt.id,
-    )
-    if op in IAM_ONLY_OPS:
-        return iam_only_call(env, ident, call, tr)
-    if op == "ReEncryptFrom":
-        return _reencrypt(env, ident, call, attempt, tr)
-    result = kms_call(env, ident, call, tr)
-    if op not in KNOWN_OPS:
-        result.warnings.append(
-            f"kms:{op} is not a KMS operation the playground knows; it was authorized as a "
-            "plain operation on the key, with no effect of its own"
-        )
-    return result
-
-
-def _reencrypt(env: Env, ident: Identity, call: KmsCall, attempt: Attempt, tr: Tracer):
-    """R9.5: ReEncryptFrom on the source key, ReEncryptTo on the destination."""
-    call.same_key = _same_key(env, ident, call, attempt.destination)
-    child = tr.child()
-    source = kms_call(env, ident, call, child)
-    _nest(tr, "Source key: kms:ReEncryptFrom (R9.5)", source, child)
-    if not source.ok:
-        return source
-    plain = source.output.pop("_plain_bytes", None)
-    dest_call = KmsCall(
-        "ReEncryptTo",
-        key_id=attempt.destination,
-        encryption_context=attempt.encryption_context,
-        via_service=attempt.via_service,
-        context=call.context,
-        grant_tokens=call.grant_tokens,
-        same_key=call.same_key,
-    )
-    child = tr.child()
-    dest = kms_call(env, ident, dest_call, child)
-    _nest(tr, "Destination key: kms:ReEncryptTo (R9.5)", dest, child)
-    key = dest.output.get("key")
-    if dest.ok and plain is not None and key:
-        dest.output["ciphertext"] = crypto.encrypt(
-            env.material.get(key), key, plain, attempt.encryption_context, env.rng
-        )
-    dest.warnings = source.warnings + dest.warnings
-    return dest
-
-
-def _same_key(env: Env, ident: Identity, call: KmsCall, destination: str | None) -> bool | None:
-    """kms:ReEncryptOnSameKey (R4.13): do the source and destination name one key?
-    None when either cannot be found (the call then fails on its own)."""
-    source = call.key_id
-    if call.ciphertext is not None:
-        try:
-            source = crypto.blob_key(call.ciphertext)
-        except crypto.CiphertextError:
-            return None
-    if source is None or destination is None:
-        return None
-    sc = env.world.scenario
-    account = ident.caller.account
-    src = resolve_key(sc, source, account, "ReEncryptFrom").key
-    dst = resolve_key(sc, destination, account, "ReEncryptTo").key
-    if src is None or dst is None:
-        return None
-    return src.arn == dst.arn
-
-
-def _nest(tr: Tracer, title: str, result: CallResult, child: Tracer) -> None:
-    if tr.on:
-        tr.add(
-            Step(
-                kind="nested",
-                title=title,
-                verdict=result.authorization,
-                detail=result.reason,
-                rule="R9.5",
-                children=tuple(child.steps),
-            )
-        )
-
-
-def _remember(env: Env, attempt: Attempt, result: CallResult) -> None:
-    out = {k: v for k, v in result.output.items() if not k.startswith("_")}
-    result.output = out
-    env.produced[attempt.id] = out
-
-
-def _describe(attempt: Attempt, caller: Caller) -> str:
-    parts = [f"{caller.arn} calls {attempt.action}"]
-    if attempt.resource:
-        parts.append(f"on {attempt.resource}")
-    if attempt.via_service:
-        parts.append(f"through {attempt.via_service}")
-    if attempt.encryption_context:
-        parts.append(f"with encryption context {attempt.encryption_context}")
-    if attempt.assume:
-        parts.append("after assuming " + " then ".join(s.role for s in attempt.assume))
-    return " ".join(parts) + "."
-
-
-def _finish(attempt: Attempt, result: CallResult, tr: Tracer, warnings: list[str]) -> AttemptResult:
-    auth = result.authorization
-    outcome = result.outcome
-    reason = result.reason
-    if outcome != "Success" and auth == "allow":
-        reason = f"Authorized, but the service refused: {reason}"
-    decision = Decision(auth, outcome, reason, tuple(result.fixes), result.rule)
-    if tr.on:
-        verdict = auth if outcome == "Success" or is_denial(outcome) else "error"
-        detail = reason + ("\nFix: " + "\nFix: ".join(result.fixes) if result.fixes else "")
-        tr.add(
-            Step(
-                kind="decision",
-                title=_headline(auth, outcome),
-                verdict=verdict,
-                detail=detail,
-                rule=result.rule,
-            )
-        )
-    seen: list[str] = []
-    for w in warnings:
-        if w not in seen:
-            seen.append(w)
-    return AttemptResult(
-        id=attempt.id,
-        title=attempt.title or "",
-        action=attempt.action,
-        authorization=auth,
-        outcome=outcome,
-        expect=attempt.expect,
-        passed=expectation_holds(attempt.expect, auth, outcome),
-        warnings=tuple(seen),
-        trace=tuple(tr.steps) if tr.on else (),
-        decision=decision,
-        output=result.output,
-    )
-
-
-def _headline(auth: str, outcome: str) -> str:
-    if outcome == "Success":
-        return "Allowed"
-    if is_denial(outcome):
-        return {"explicit_deny": "Explicit deny", "implicit_deny": "Implicit deny"}.get(
-            auth, outcome
-        ) + f" ({outcome})"
-    return outcome

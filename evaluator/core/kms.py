@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from . import crypto
 from .keytrust import ENCRYPT_DECRYPT_OPS, resolve_key, state_error
-from .kms_auth import KmsCall, authorize_kms, deny, fail
-from .kms_ops import merge, perform
-from .runtime import CallResult, Env, Identity
+from .kms_auth import KmsCall, authorize_kms
+from .kms_ops import perform
+from .runtime import CallResult, Env, Identity, deny, fail, merge
 from .trace import Step, Tracer
 
 # The key usage each operation needs (R6.5: otherwise InvalidKeyUsageException).

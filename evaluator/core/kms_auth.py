@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from .authorization import base_context, charge_for, decided_result, gather_policies
 from .condition_values import ContextEntry
 from .context import put_key
 from .decide import ExtraAllow, PolicySet, authorize
@@ -20,16 +21,8 @@ from .keytrust import ALGORITHM_OPS, CONTEXT_OPS, CROSS_ACCOUNT_OPS
 from .match import Request
 from .model import Grant, GrantRequest, Key, NamedPolicy
 from .policy import Policy
-from .runtime import (
-    CallResult,
-    Env,
-    Identity,
-    base_context,
-    charge_for,
-    decided_result,
-    gather_policies,
-)
-from .trace import Authorization, ContextValue, Step, Tracer
+from .runtime import CallResult, Env, Identity, deny
+from .trace import ContextValue, Step, Tracer
 
 ASSUME_CROSS_OP = (
     "modelled assumption (section 12 point 16): an operation that never works across "
@@ -59,21 +52,6 @@ class KmsCall:
     # check asks what a new policy would allow, without touching the shared World.
     key_policy: Policy | None = None
     same_key: bool | None = None  # ReEncrypt: the destination is the source key (R4.13)
-
-
-def deny(
-    code: str, reason: str, tr: Tracer, rule: str | None, auth: Authorization = "implicit_deny"
-) -> CallResult:
-    if tr.on:
-        tr.add(Step(kind="error", title=code, verdict=auth, detail=reason, rule=rule))
-    return CallResult(auth, code, reason, rule)
-
-
-def fail(code: str, reason: str, tr: Tracer, rule: str | None) -> CallResult:
-    """An authorized call that the service still refuses (state, usage, crypto)."""
-    if tr.on:
-        tr.add(Step(kind="error", title=code, verdict="error", detail=reason, rule=rule))
-    return CallResult("allow", code, reason, rule)
 
 
 def _base_context(env: Env, ident: Identity, key: Key) -> dict[str, ContextEntry]:

@@ -1,7 +1,8 @@
 """What a KMS call does once it is authorized: cryptography, grants, key policies.
 
-kms.py runs `perform` after authorization and the key state checks. CreateKey
-is here too: it has no key to resolve, so it authorizes itself (R2.21).
+kms.py runs `perform` after authorization and the key state checks. The checks
+of a new key policy (its form, the lockout check) serve PutKeyPolicy here and
+CreateKey in kms_keyless.py.
 """
 
 from __future__ import annotations
@@ -10,28 +11,15 @@ import base64
 import json
 
 from . import crypto
-from .context import put_key
-from .decide import authorize
 from .grants import GRANT_OPERATIONS
 from .keytrust import key_policy_checks
-from .kms_auth import KmsCall, authorize_kms, context_step, fail
-from .match import Request
+from .kms_auth import KmsCall, authorize_kms
 from .model import Grant, Key
 from .policy import Policy, parse_policy
-from .runtime import CallResult, Env, Identity, base_context, decided_result, gather_policies
+from .runtime import CallResult, Env, Identity, fail
 from .trace import NULL_TRACER, Step, Tracer
 
 MAX_PLAINTEXT = 4096  # R9.4
-
-
-def merge(auth: CallResult, done: CallResult) -> CallResult:
-    """The authorization's result, carrying the operation's outcome and output."""
-    auth.outcome = done.outcome
-    if done.outcome != "Success":
-        auth.reason = done.reason
-        auth.rule = done.rule
-    auth.output.update(done.output)
-    return auth
 
 
 def perform(env: Env, ident: Identity, key: Key, call: KmsCall, tr: Tracer) -> CallResult:
@@ -50,7 +38,7 @@ def perform(env: Env, ident: Identity, key: Key, call: KmsCall, tr: Tracer) -> C
             )
         blob = crypto.encrypt(env.material.get(key.arn), key.arn, text, ec, env.rng)
         ok.output = {"ciphertext": blob, "key": key.arn}
-        _crypto_step(
+        crypto_step(
             tr,
             "Encrypt with AES-256-GCM",
             "The plaintext is encrypted under the key's material; the encryption "
@@ -60,7 +48,7 @@ def perform(env: Env, ident: Identity, key: Key, call: KmsCall, tr: Tracer) -> C
         data_key = env.rng(32)
         blob = crypto.encrypt(env.material.get(key.arn), key.arn, data_key, ec, env.rng)
         ok.output = {"ciphertext": blob, "key": key.arn}
-        _crypto_step(
+        crypto_step(
             tr,
             "Generate a data key",
             "KMS makes a fresh 256-bit data key and returns it encrypted under the KMS "
@@ -76,7 +64,7 @@ def perform(env: Env, ident: Identity, key: Key, call: KmsCall, tr: Tracer) -> C
             if call.plaintext is not None:
                 local = crypto.local_encrypt(data_key, call.plaintext.encode(), env.rng)
                 ok.output["local_ciphertext"] = local
-                _crypto_step(
+                crypto_step(
                     tr,
                     "Envelope: encrypt locally with the data key",
                     "The application encrypts its text with the plaintext data key, "
@@ -92,7 +80,7 @@ def perform(env: Env, ident: Identity, key: Key, call: KmsCall, tr: Tracer) -> C
             plain = crypto.decrypt(env.material.get(key.arn), call.ciphertext, ec)
         except crypto.CiphertextError as exc:
             return fail("InvalidCiphertextException", f"{exc} (R9.3)", tr, "R9.3")
-        _crypto_step(
+        crypto_step(
             tr,
             "Decrypt with AES-256-GCM",
             "The blob names its key; the encryption context matched the one bound "
@@ -104,14 +92,14 @@ def perform(env: Env, ident: Identity, key: Key, call: KmsCall, tr: Tracer) -> C
             if call.local_ciphertext:
                 text = crypto.local_decrypt(plain, call.local_ciphertext)
                 ok.output["plaintext"] = text.decode(errors="replace")
-                _crypto_step(
+                crypto_step(
                     tr,
                     "Envelope: decrypt locally with the data key",
                     "The decrypted data key opens the locally encrypted text.",
                 )
         else:
             ok.output["plaintext"] = plain.decode(errors="replace")
-        ok.output["_plain_bytes"] = plain
+        ok.plaintext = plain
     elif op == "CreateGrant":
         return _create_grant(env, key, call, tr)
     elif op == "RetireGrant" or op == "RevokeGrant":
@@ -128,7 +116,7 @@ def perform(env: Env, ident: Identity, key: Key, call: KmsCall, tr: Tracer) -> C
     return ok
 
 
-def _crypto_step(tr: Tracer, title: str, detail: str) -> None:
+def crypto_step(tr: Tracer, title: str, detail: str) -> None:
     if tr.on:
         tr.add(Step(kind="crypto", title=title, verdict="pass", detail=detail, rule="R9"))
 
@@ -169,7 +157,7 @@ def _create_grant(env: Env, key: Key, call: KmsCall, tr: Tracer) -> CallResult:
         pointer="",
     )
     existing.append(grant)
-    _crypto_step(
+    crypto_step(
         tr,
         "Grant created",
         f"Grant {gid} for {g.grantee}; it takes effect everywhere within minutes, or "
@@ -183,7 +171,7 @@ def _create_grant(env: Env, key: Key, call: KmsCall, tr: Tracer) -> CallResult:
     )
 
 
-def _checked_policy(
+def checked_policy(
     env: Env, call: KmsCall, key: Key, tr: Tracer
 ) -> tuple[Policy | None, CallResult | None]:
     """What KMS checks when a key policy is saved (R2.8, R4.4)."""
@@ -214,7 +202,7 @@ def _checked_policy(
     return policy, None
 
 
-def _lockout_check(env: Env, ident: Identity, key: Key, policy: Policy, tr: Tracer):
+def lockout_check(env: Env, ident: Identity, key: Key, policy: Policy, tr: Tracer):
     """R2.6, section 12 point 3: under the new policy (with the caller's own IAM
     policies) could the caller still call kms:PutKeyPolicy?"""
     probe = authorize_kms(
@@ -229,7 +217,7 @@ def _lockout_check(env: Env, ident: Identity, key: Key, policy: Policy, tr: Trac
             tr,
             "R2.6",
         )
-    _crypto_step(
+    crypto_step(
         tr,
         "Lockout safety check passes",
         "Under the new policy the caller could still call kms:PutKeyPolicy (R2.6).",
@@ -238,11 +226,12 @@ def _lockout_check(env: Env, ident: Identity, key: Key, policy: Policy, tr: Trac
 
 
 def _put_key_policy(env: Env, ident: Identity, key: Key, call: KmsCall, tr: Tracer) -> CallResult:
-    policy, failed = _checked_policy(env, call, key, tr)
-    if failed is not None or policy is None:
-        return failed  # type: ignore[return-value]
+    policy, failed = checked_policy(env, call, key, tr)
+    if failed is not None:
+        return failed
+    assert policy is not None  # checked_policy gives a policy or a failure
     if not call.bypass:
-        locked = _lockout_check(env, ident, key, policy, tr)
+        locked = lockout_check(env, ident, key, policy, tr)
         if locked is not None:
             return locked
     return CallResult(
@@ -252,44 +241,3 @@ def _put_key_policy(env: Env, ident: Identity, key: Key, call: KmsCall, tr: Trac
         "drawn policy, so later attempts still use it.",
         output={"key": key.arn},
     )
-
-
-def iam_only_call(env: Env, ident: Identity, call: KmsCall, tr: Tracer) -> CallResult:
-    """Operations with no key resource (kms:CreateKey, kms:ListKeys, ...): only IAM
-    policies can allow them, on Resource "*" (R2.21). For CreateKey a given policy
-    is then checked like PutKeyPolicy, lockout check included (R2.6, R2.7)."""
-    w = env.world
-    c = ident.caller
-    ctx = base_context(env, ident, region=w.scenario.region, resource_account=c.account)
-    if call.op == "CreateKey":
-        src = "the CreateKey request's default (R4.1)"
-        put_key(ctx, "kms:BypassPolicyLockoutSafetyCheck", call.bypass, "the CreateKey request")
-        put_key(ctx, "kms:KeySpec", "SYMMETRIC_DEFAULT", src)
-        put_key(ctx, "kms:KeyUsage", "ENCRYPT_DECRYPT", src)
-        put_key(ctx, "kms:KeyOrigin", "AWS_KMS", src)
-        put_key(ctx, "kms:MultiRegion", False, src)
-    ctx.update(call.context)
-    context_step(ctx, tr)
-    ps = gather_policies(env, ident)  # IAM only: no resource policy, no RCP (R2.21)
-    req = Request(c, f"kms:{call.op}", "*", c.account, ctx, env.memo)
-    decided = authorize(req, ps, tr, identity_free=c.kind == "root")
-    result = decided_result(env, decided, req, ps, "AccessDeniedException")
-    if decided.authorization != "allow" or call.op != "CreateKey":
-        return result
-    key = Key(id="new-key", account=c.account or "", region=w.scenario.region)
-    if call.policy is None:
-        _crypto_step(
-            tr,
-            "Default key policy",
-            "Without a policy KMS attaches the default: the account principal may "
-            "use kms:* and IAM policies take effect (R2.4).",
-        )
-        return result
-    policy, failed = _checked_policy(env, call, key, tr)
-    if failed is not None or policy is None:
-        return merge(result, failed)  # type: ignore[arg-type]
-    if not call.bypass:
-        locked = _lockout_check(env, ident, key, policy, tr)
-        if locked is not None:
-            return merge(result, locked)
-    return result

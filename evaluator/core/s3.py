@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .arn import S3_BUCKET_ARN
+from .authorization import base_context, decided_result, gather_policies
 from .condition_values import ContextEntry
 from .context import put_key
 from .decide import authorize
@@ -17,7 +18,7 @@ from .kms import kms_call
 from .kms_auth import KmsCall
 from .match import Request
 from .model import Bucket, Encryption, Scenario
-from .runtime import CallResult, Env, Identity, base_context, decided_result, gather_policies
+from .runtime import CallResult, Env, Identity
 from .trace import Step, Tracer
 
 SSE_S3 = Encryption("AES256", None, False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .authorization import base_context, decided_result, gather_policies
 from .condition_values import ContextEntry
 from .context import put_key
 from .decide import authorize
@@ -12,7 +13,7 @@ from .match import Request
 from .model import NamedPolicy
 from .policy import Policy, parse_policy
 from .problems import Problem
-from .runtime import CallResult, Env, Identity, base_context, decided_result, gather_policies
+from .runtime import CallResult, Env, Identity
 from .trace import Step, Tracer
 from .world import DEFAULT_SESSION
 

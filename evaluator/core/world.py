@@ -111,36 +111,6 @@ class World:
             has_boundary=role.arn in self.boundary,
         )
 
-    def scp_levels(self, caller: Caller) -> tuple[tuple[Level, ...] | None, str]:
-        """The caller's SCP chain, or why SCPs do not apply (R1.6, R1.7)."""
-        if self.org is None:
-            return None, ""
-        if caller.kind == "service":
-            return None, "A service principal is not in a member account; SCPs do not apply."
-        if not self.in_org(caller.account):
-            return None, f"Account {caller.account} is outside the organization (R1.7)."
-        if self.is_management(caller.account):
-            return None, f"Account {caller.account} is the management account (R1.7)."
-        if caller.service_linked:
-            return None, "Service-linked roles are not restricted by SCPs (R1.7)."
-        return self.scp_chain.get(caller.account or ""), ""
-
-    def rcp_levels(
-        self, resource_account: str | None, caller: Caller, *, aws_managed: bool = False
-    ) -> tuple[tuple[Level, ...] | None, str]:
-        """The resource owner's RCP chain, or why RCPs do not apply (R1.9, R1.10)."""
-        if self.org is None or not self.org.rcps:
-            return None, ""
-        if not self.in_org(resource_account):
-            return None, ""
-        if self.is_management(resource_account):
-            return None, "Resources in the management account are exempt from RCPs (R1.10)."
-        if caller.service_linked:
-            return None, "Calls by service-linked roles are exempt from RCPs (R1.10)."
-        if aws_managed:
-            return None, "AWS managed keys are exempt from RCPs (R1.10, R2.17)."
-        return self.rcp_chain.get(resource_account or ""), ""
-
 
 Compile = Callable[[NamedPolicy, str, str], Policy | None]
 

@@ -1,12 +1,12 @@
-"""The batch path: a large independent batch split over forked processes gives
-the same answers, in the same order, as one process."""
+"""evaluator/cli.py's batch path: a large independent batch split over forked
+processes gives the same answers, in the same order, as one process."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from evaluator import evaluate, load_scenario
-from evaluator.core.engine import PARALLEL_FROM
+from evaluator.cli import PARALLEL_FROM, evaluate_batch
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -76,8 +76,8 @@ def _answers(results) -> list[tuple]:
 
 def test_a_batch_split_over_processes_answers_as_one_process_does() -> None:
     scenario = load_scenario(_scenario()).scenario
-    one = evaluate(scenario, now=NOW, trace=False, workers=1).results
-    two = evaluate(scenario, now=NOW, trace=False, workers=2).results
+    one = evaluate(scenario, now=NOW, trace=False).results
+    two = evaluate_batch(scenario, now=NOW, workers=2).results
     assert _answers(one) == _answers(two)
     assert {r.authorization for r in two} == {"allow", "implicit_deny", "explicit_deny"}
 
@@ -99,7 +99,7 @@ def test_a_batch_whose_attempts_depend_on_each_other_stays_in_order() -> None:
         },
     ]
     scenario = load_scenario(_scenario(chained)).scenario
-    results = evaluate(scenario, now=NOW, trace=False, workers=2).results
+    results = evaluate_batch(scenario, now=NOW, workers=2).results
     by_id = {r.id: r for r in results}
     assert by_id["dec"].outcome == "Success"
     assert by_id["dec"].output["plaintext"] == "hello"
