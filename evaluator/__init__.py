@@ -6,6 +6,8 @@ This module is the whole public surface the web side and the command line use:
 grant operations, attempt members), which the forms offer as choices.
 """
 
+from evaluator import catalogue as _catalogue
+from evaluator.catalogue_data import Catalogue, load_catalogue
 from evaluator.core import vocabulary
 from evaluator.core.api import access_matrix, check_policy, check_scenario
 from evaluator.core.arn import (
@@ -34,12 +36,24 @@ from evaluator.core.render import render_result
 from evaluator.core.trace import AttemptResult, Decision, Step, step_dict
 from evaluator.core.vocabulary import is_denial
 
+
+def catalogue_problems(text: str) -> list[Problem]:
+    """Warnings for policy text from AWS's catalogue of actions and condition keys."""
+    return _catalogue.check_text(text, load_catalogue())
+
+
+def catalogue_actions() -> list[str]:
+    """Every KMS, S3, STS and IAM action AWS lists, `service:Name`, sorted."""
+    return load_catalogue().action_names()
+
+
 __all__ = [
     "CATALOGUE",
     "AccessMatrix",
     "AttemptResult",
     "Budget",
     "BudgetExceeded",
+    "Catalogue",
     "Decision",
     "Edge",
     "Evaluation",
@@ -54,6 +68,8 @@ __all__ = [
     "access_matrix",
     "alias_arn",
     "bucket_arn",
+    "catalogue_actions",
+    "catalogue_problems",
     "check_policy",
     "check_scenario",
     "evaluate",
@@ -61,6 +77,7 @@ __all__ = [
     "group_arn",
     "is_denial",
     "key_arn",
+    "load_catalogue",
     "load_scenario",
     "object_arn",
     "parse_json",

@@ -50,6 +50,15 @@ ATTEMPT_GROUPS = {
 }
 
 
+def other_actions() -> list[str]:
+    """Every KMS, S3, STS and IAM action AWS lists that the list of modelled ones lacks."""
+    return [a for a in engine.catalogue_actions() if a not in ACTIONS]
+
+
+def _other(action: str) -> str:
+    return "" if action in ACTIONS else action
+
+
 def _context_value(raw: str) -> object:
     """Context values may be JSON (true, 3, ["a","b"]); anything else is a string.
 
@@ -107,6 +116,9 @@ class AttemptForm(forms.Form):
         max_length=MAX_POLICY_CHARS, required=False, strip=False, widget=forms.Textarea
     )
     action = forms.ChoiceField(choices=choices(ACTIONS))
+    other_action = forms.CharField(
+        max_length=128, required=False, label="or another action from AWS's catalogue"
+    )
     resource = forms.CharField(max_length=MAX_REF, required=False, label="key or object")
     encryption_context = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     context = forms.CharField(
@@ -165,8 +177,21 @@ class AttemptForm(forms.Form):
     def clean_grant_tokens(self):
         return [t.strip() for t in self.cleaned_data["grant_tokens"].splitlines() if t.strip()]
 
+    def clean_other_action(self):
+        wanted = self.cleaned_data["other_action"].strip()
+        if not wanted:
+            return ""
+        known = {a.lower(): a for a in engine.catalogue_actions()}
+        if wanted.lower() not in known:
+            raise forms.ValidationError(
+                f"{wanted} is not a KMS, S3, STS or IAM action in AWS's catalogue."
+            )
+        return known[wanted.lower()]
+
     def clean(self):
         data = super().clean()
+        if data.get("other_action"):  # typed in: it overrides the list
+            data["action"] = data["other_action"]
         action = data.get("action", "")
         if data.get("session_policy", "").strip() and not (
             data.get("role_1") or data.get("role_2")
@@ -244,6 +269,7 @@ class AttemptForm(forms.Form):
             "title": attempt.get("title", ""),
             "principal": attempt.get("principal", ""),
             "action": attempt.get("action", "kms:Decrypt"),
+            "other_action": _other(attempt.get("action", "kms:Decrypt")),
             "resource": attempt.get("resource", ""),
             "encryption_context": format_pairs(attempt.get("encryption_context")),
             "context": format_pairs(attempt.get("context")),

@@ -110,16 +110,19 @@ def _key_refs(steps, keys: set[str], found: set[str]) -> set[str]:
 
 
 def _edge_actions(action: str) -> tuple[str, ...]:
-    """The access-matrix actions (kms:Encrypt, kms:Decrypt) an attempt's action needs."""
+    """The access-matrix cells (kms:Encrypt, kms:Decrypt) an attempt's action stands for.
+
+    Data-key and other operations are not cells of the matrix, so a task asking
+    for them widens nothing: granting kms:Encrypt on top is then reported.
+    """
     a = action.lower()
-    needs = []
-    if "decrypt" in a or "reencryptfrom" in a or a in ("s3:getobject", "s3:copyobject"):
-        needs.append("kms:Decrypt")
-    if "encrypt" in a.replace("decrypt", "") or "generatedatakey" in a or a == "s3:putobject":
-        needs.append("kms:Encrypt")
-    if a in ("s3:copyobject", "s3:replicateobject") or not needs:
+    if a in ("s3:copyobject", "s3:replicateobject"):
         return ("kms:Encrypt", "kms:Decrypt")
-    return tuple(needs)
+    if a == "s3:getobject" or a in ("kms:decrypt", "kms:reencryptfrom"):
+        return ("kms:Decrypt",)
+    if a == "s3:putobject" or a in ("kms:encrypt", "kms:reencryptto"):
+        return ("kms:Encrypt",)
+    return ()
 
 
 def _caller(attempt: dict) -> str:

@@ -34,6 +34,7 @@ from playground.document_nodes import (
 from playground.document_org import add_org_policy as add_org_policy  # re-exported: lived here
 from playground.document_org import add_unit, drop_org_targets
 from playground.document_org import org_policies_for as org_policies_for  # re-exported: lived here
+from playground.identifiers import follow
 
 _ACCOUNT_SEEDS = ("111122223333", "444455556666", "777788889999", "123456789012")
 
@@ -239,8 +240,12 @@ def set_policy(doc: dict, ref: str, path: str, value: object) -> dict:
 
 
 def rename(doc: dict, ref: str, name: str) -> tuple[dict, str]:
-    """A new document with the node renamed; returns it and the node's (new) ref."""
-    doc = copy_document(doc)
+    """A new document with the node renamed; returns it and the node's (new) ref.
+
+    Every reference to the node follows: its layout position, the attempts and
+    policies that name its ARN (see identifiers.follow).
+    """
+    before, doc = doc, copy_document(doc)
     node = find_node(doc, ref)
     if node is None:
         raise EditError("No such node.")
@@ -270,22 +275,8 @@ def rename(doc: dict, ref: str, name: str) -> tuple[dict, str]:
         obj["id"] = name
     new_ref = find_node_at(doc, node.pointer).ref
     if new_ref != ref:
-        _replace_ref(doc, ref, new_ref)
+        doc = follow(before, doc)
     return doc, new_ref
-
-
-def _replace_ref(doc: dict, old: str, new: str) -> None:
-    """Follow a renamed node: its layout position and the attempts that name it."""
-    layout = doc.get("layout")
-    if isinstance(layout, dict) and old in layout:
-        layout[new] = layout.pop(old)
-    for attempt in doc.get("attempts") or []:
-        for field in ("principal", "resource", "destination"):
-            if attempt.get(field) == old:
-                attempt[field] = new
-        for step in attempt.get("assume") or []:
-            if step.get("role") == old:
-                step["role"] = new
 
 
 def delete_node(doc: dict, ref: str) -> dict:

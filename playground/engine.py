@@ -13,10 +13,13 @@ from datetime import UTC, datetime
 from django.conf import settings
 
 import evaluator
+from evaluator.aws_import import paste_aws as paste_aws
+from evaluator.aws_import import unwrap_policy as unwrap_policy
 from playground.keystore import DbKeyMaterial
 
 load_scenario = evaluator.load_scenario
 check_policy = evaluator.check_policy
+catalogue_actions = evaluator.catalogue_actions
 expectation_holds = evaluator.expectation_holds
 # load_scenario plus every policy compiled: what a stored document must pass.
 check = evaluator.check_scenario
@@ -38,7 +41,8 @@ def check_text(text: str, kind: str) -> tuple[object | None, list[dict]]:
     The parsed value is returned only when the text has no error; warnings
     do not stop a policy from being saved.
     """
-    problems = problem_dicts(check_policy(text, kind))
+    found = [*check_policy(text, kind), *evaluator.catalogue_problems(text)]
+    problems = problem_dicts(found)
     if any(p["severity"] == "error" for p in problems):
         return None, problems
     try:

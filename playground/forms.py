@@ -28,6 +28,9 @@ from playground.store import MAX_DOCUMENT_BYTES
 PANEL_IDS = "prop-%s"  # ids of the node panel's fields, apart from the attempt form's
 MAX_IMPORT_BYTES = MAX_DOCUMENT_BYTES
 
+KEY_ID = r"^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$"
+REGION = r"^[a-z]{2}(-[a-z]+)+-[0-9]+$"
+
 
 class RefForm(forms.Form):
     ref = forms.CharField(max_length=MAX_REF)
@@ -93,7 +96,7 @@ class ScenarioForm(forms.Form):
     summary = forms.CharField(max_length=300, required=False)
     description = forms.CharField(max_length=20_000, required=False, widget=forms.Textarea)
     region = forms.RegexField(
-        r"^[a-z]{2}(-[a-z]+)+-[0-9]+$",
+        REGION,
         max_length=30,
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "us-east-1 (the default)"}),
@@ -113,6 +116,13 @@ class ScenarioForm(forms.Form):
 
 
 class AccountForm(PropsForm):
+    account_id = forms.RegexField(
+        r"^[0-9]{12}$",
+        label="Account id",
+        required=False,
+        error_messages={"invalid": "An account id is 12 digits."},
+        help_text="every ARN and reference that names it follows",
+    )
     name = forms.CharField(max_length=100, required=False)
     in_organization = forms.BooleanField(required=False)
     parent = forms.CharField(max_length=64, required=False)
@@ -120,12 +130,14 @@ class AccountForm(PropsForm):
     @classmethod
     def initial_from(cls, obj, doc):
         return {
+            "account_id": obj["id"],
             "name": obj.get("name", ""),
             "in_organization": obj.get("in_organization", True),
             "parent": obj.get("parent", ""),
         }
 
     def apply(self, obj, doc):
+        obj["id"] = self.cleaned_data["account_id"] or obj["id"]  # blank keeps it
         obj["name"] = self.cleaned_data["name"] or obj["id"]
         if isinstance(doc.get("organization"), dict):
             if self.cleaned_data["in_organization"]:
@@ -176,6 +188,19 @@ class PrincipalForm(PropsForm):
 
 
 class KeyForm(PropsForm):
+    key_id = forms.RegexField(
+        KEY_ID,
+        label="Key id",
+        required=False,
+        error_messages={"invalid": "A key id is a UUID, or mrk- and 32 hex digits."},
+        help_text="its ARN follows everywhere",
+    )
+    region = forms.RegexField(
+        REGION,
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "the scenario's region"}),
+    )
     description = forms.CharField(max_length=8192, required=False)
     aliases = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
@@ -187,6 +212,8 @@ class KeyForm(PropsForm):
     @classmethod
     def initial_from(cls, obj, doc):
         return {
+            "key_id": obj["id"],
+            "region": obj.get("region", ""),
             "description": obj.get("description", ""),
             "aliases": "\n".join(obj.get("aliases") or []),
             "state": obj.get("state", "Enabled"),
@@ -202,6 +229,9 @@ class KeyForm(PropsForm):
         return aliases
 
     def apply(self, obj, doc):
+        obj["id"] = self.cleaned_data["key_id"] or obj["id"]  # blank keeps it
+        region = self.cleaned_data["region"]
+        _set_or_drop(obj, "region", region if region != document_nodes.region_of(doc) else "")
         _set_or_drop(obj, "description", self.cleaned_data["description"])
         _set_or_drop(obj, "aliases", self.cleaned_data["aliases"])
         for field, default in (
@@ -368,6 +398,21 @@ class ImportForm(forms.Form):
         else:
             raise forms.ValidationError("Choose a file or paste a scenario document.")
         return data
+
+
+class PasteAwsForm(ImportForm):
+    """AWS CLI output or CloudTrail events, merged into the scenario."""
+
+    target = forms.ChoiceField(required=False, choices=())
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [("", "(decide from the paste)"), *targets]
+
+    def clean(self):
+        if not self.files.get("file") and not (self.data.get("text") or "").strip():
+            raise forms.ValidationError("Choose a file or paste what the AWS CLI printed.")
+        return super().clean()
 
 
 def _set_or_drop(obj: dict, field: str, value: object) -> None:

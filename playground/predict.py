@@ -37,7 +37,8 @@ ERROR_CODES = (
     "LimitExceededException",
     "ValidationException",
 )
-CHOICES = frozenset([a for a, _ in ANSWERS] + list(ERROR_CODES))
+SKIP = "skip"  # reveal without predicting (the presenter's space bar): not scored
+CHOICES = frozenset([a for a, _ in ANSWERS] + list(ERROR_CODES) + [SKIP])
 DENIED_CODES = ("Success", "AccessDeniedException", "AccessDenied", "")
 # Expectations as AWS documentation words them.
 EXPECT_LABELS = {

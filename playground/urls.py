@@ -1,6 +1,15 @@
 from django.urls import path, re_path
 
-from playground.views import attempts, challenges, classroom, nodes, pages, policies, sharing
+from playground.views import (
+    attempts,
+    challenges,
+    classroom,
+    nodes,
+    pages,
+    paste,
+    policies,
+    sharing,
+)
 
 # Views that read a working copy (w) or a snapshot (s) alike.
 SPACE = r"^(?P<kind>[ws])/(?P<space_id>[A-Za-z0-9]{1,10})/"
@@ -29,6 +38,7 @@ edit = [
     ("share/", sharing.share, "share"),
     ("share-challenge/", challenges.share_challenge, "share_challenge"),
     ("import/", sharing.import_document, "import_document"),
+    ("paste-aws/", paste.paste_aws, "paste_aws"),
 ]
 
 urlpatterns = [
@@ -45,6 +55,7 @@ urlpatterns = [
     path("c/<str:scenario_id>/", challenges.challenge_page, name="challenge"),
     path("c/<str:scenario_id>/start/", challenges.start_challenge, name="start_challenge"),
     path("glossary/", classroom.glossary, name="glossary"),
+    path("present/new/", classroom.present_blank, name="present_blank"),
     path("s/<str:snap_id>/", pages.snapshot, name="snapshot"),
     path("s/<str:snap_id>/fork/", sharing.fork_snapshot, name="fork_snapshot"),
     path("s/<str:snap_id>/export/", sharing.export_snapshot, name="export_snapshot"),
@@ -53,6 +64,8 @@ urlpatterns = [
     re_path(SPACE + r"lesson/$", pages.lesson, name="lesson"),
     re_path(SPACE + r"attempts/$", attempts.attempts, name="attempts"),
     re_path(SPACE + r"trace/$", attempts.trace, name="trace"),
+    re_path(SPACE + r"present/$", classroom.present, name="present"),
+    re_path(SPACE + r"sheet/$", classroom.sheet, name="sheet"),
     *(path(f"w/<str:wc_id>/{route}", view, name=name) for route, view, name in edit),
 ]
 

@@ -8,6 +8,7 @@ context builders here are shared by the full page and by each partial.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 
 import evaluator
@@ -255,7 +256,7 @@ def _attempt_line(a: dict, keys: dict[str, str]) -> str:
     who = a.get("principal", "").rsplit("/", 1)[-1] or a.get("principal", "")
     if who.endswith(":root"):
         who = f"root of {who.split(':')[4]}"
-    chain = " → ".join(s.get("role", "").rsplit("/", 1)[-1] for s in a.get("assume") or [])
+    chain = " → ".join(_assume_step(s) for s in a.get("assume") or [])
     what = a.get("resource") or ""
     target = _target_name(what, keys) if what else ""
     if not target and isinstance(a.get("ciphertext"), dict):
@@ -264,14 +265,25 @@ def _attempt_line(a: dict, keys: dict[str, str]) -> str:
     if dest:
         target = f"{target} → {_target_name(dest, keys)}"
     via = a.get("via_service", "")
+    context = a.get("encryption_context")
+    others = a.get("context") or {}
     parts = (
         who,
         f"→ {chain}" if chain else "",
         a.get("action", ""),
         target,
         f"via {via.split('.', 1)[0]}" if via else "",
+        f"context {json.dumps(context, ensure_ascii=False)}" if context else "",
+        " ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in others.items()),
     )
     return " ".join(part for part in parts if part)
+
+
+def _assume_step(step: dict) -> str:
+    role = step.get("role", "").rsplit("/", 1)[-1]
+    if "external_id" in step:
+        return f"{role} (ExternalId {json.dumps(step['external_id'])})"
+    return role
 
 
 def new_attempt_id(doc: dict, action: str) -> str:
@@ -338,8 +350,12 @@ def result_context(space: Space, result) -> dict:
     }
 
 
-def question_context(space: Space, attempt_id: str) -> dict:
-    """Predict mode, before the reveal: the attempt, neutrally worded, and the choices."""
+def question_context(space: Space, attempt_id: str, action: str = "") -> dict:
+    """Predict mode, before the reveal: the attempt, neutrally worded, and the choices.
+
+    `action` makes the form a plain GET to that page (the presenter view reloads
+    itself); without it the form swaps the result panel in place.
+    """
     attempts = space.document.get("attempts") or []
     number = next(i for i, a in enumerate(attempts, 1) if a.get("id") == attempt_id)
     return {
@@ -350,6 +366,7 @@ def question_context(space: Space, attempt_id: str) -> dict:
             "line": attempt_lines(space.document).get(attempt_id, ""),
             "answers": predict.ANSWERS,
             "codes": predict.ERROR_CODES,
+            "action": action,
         },
     }
 
@@ -359,6 +376,7 @@ def revealed_context(space: Space, result, guess: str) -> dict:
     context = result_context(space, result)
     key = predict.answer(result.authorization, result.outcome)
     context["prediction"] = {
+        "skipped": guess == predict.SKIP,
         "guess": guess,
         "guess_label": predict.answer_label(guess),
         "answer": key,

@@ -3,6 +3,8 @@ the call's result into the attempt's result (decision, trace, output)."""
 
 from __future__ import annotations
 
+import json
+
 from . import crypto
 from .context import attempt_keys
 from .keytrust import IAM_ONLY_OPS, KNOWN_OPS, resolve_key
@@ -244,7 +246,8 @@ def _describe(attempt: Attempt, caller: Caller) -> str:
     if attempt.via_service:
         parts.append(f"through {attempt.via_service}")
     if attempt.encryption_context:
-        parts.append(f"with encryption context {attempt.encryption_context}")
+        context = json.dumps(dict(attempt.encryption_context), ensure_ascii=False)
+        parts.append(f"with encryption context {context}")
     if attempt.assume:
         parts.append("after assuming " + " then ".join(s.role for s in attempt.assume))
     return " ".join(parts) + "."

@@ -6,6 +6,7 @@ context constraints. Grants only allow; denies elsewhere still win (R3.8).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -62,14 +63,15 @@ def constraint_holds(
         return ok, (
             "the encryption context equals the grant's EncryptionContextEquals"
             if ok
-            else f"EncryptionContextEquals needs exactly {constraints.context}, "
-            f"the request has {dict(context or {})}"
+            else f"EncryptionContextEquals needs exactly {_json(constraints.context)}, "
+            f"the request has {_json(context or {})}"
         )
     missing = {k: v for k, v in wanted.items() if request.get(k) != v}
     if not missing:
         return True, "the encryption context contains every pair of EncryptionContextSubset"
     return False, (
-        f"EncryptionContextSubset needs {constraints.context}; the request lacks {missing}"
+        f"EncryptionContextSubset needs {_json(constraints.context)}; "
+        f"the request lacks {_json(missing)}"
     )
 
 
@@ -116,7 +118,7 @@ def child_grant_ok(
     """R3.14: a grant made with CreateGrant from a grant is no wider than its parent."""
     extra = [op for op in operations if op not in parent.operations]
     if extra:
-        return False, f"the child grant adds operations {extra} that grant {parent.id} lacks"
+        return False, f"the child grant adds operations {_json(extra)} that grant {parent.id} lacks"
     pc = parent.constraints
     if pc is None:
         return True, "the parent grant has no constraint"
@@ -131,3 +133,8 @@ def child_grant_ok(
     if any(child_pairs.get(k) != v for k, v in parent_pairs.items()):
         return False, "the child grant's constraint drops pairs its parent requires"
     return True, "the child grant is no wider than its parent"
+
+
+def _json(value: object) -> str:
+    """Values in trace text read as JSON, as the user wrote them (not Python's repr)."""
+    return json.dumps(value, ensure_ascii=False)

@@ -79,6 +79,18 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "attempt.assume_chain": ("error", "Role chain too long"),
     # Evaluation
     "evaluation.budget": ("error", "Evaluation stopped: over the request's budget"),
+    # AWS's catalogue of actions and condition keys (checks in evaluator/catalogue.py)
+    "catalogue.unknown_action": ("warning", "Action not in AWS's catalogue"),
+    "catalogue.unknown_key": ("warning", "Condition key not in AWS's catalogue"),
+    "catalogue.key_not_supported": ("warning", "Condition key the actions do not support"),
+    "catalogue.operator_type": ("warning", "Operator does not fit the key's type"),
+    "catalogue.resource_type": ("warning", "Resource the actions do not take"),
+    # Pasted AWS CLI output and CloudTrail events (evaluator/aws_import/)
+    "import.unrecognised": ("error", "Not recognised as AWS output"),
+    "import.not_understood": ("warning", "Part of the paste not imported"),
+    "import.assumed": ("warning", "Filled in by the playground"),
+    "import.target": ("error", "Choose where this goes"),
+    "import.policy": ("error", "Embedded policy is not valid JSON"),
 }
 
 

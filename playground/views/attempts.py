@@ -146,11 +146,13 @@ def run_all(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     return _attempts_result(request, wc, message=message, changed=False)
 
 
-def result_or_question(request: HttpRequest, space: workspace.Space, attempt_id: str) -> dict:
+def result_or_question(
+    request: HttpRequest, space: workspace.Space, attempt_id: str, action: str = ""
+) -> dict:
     """The result of an attempt; in predict mode the question first, then the reveal."""
     guess = predict.guess_of(request)
     if predict.is_on(request) and guess is None:
-        return workspace.question_context(space, attempt_id)
+        return workspace.question_context(space, attempt_id, action)
     evaluation = workspace.run(space, [attempt_id])
     result = next((r for r in evaluation.results if r.id == attempt_id), None)
     if result is None:  # over the budget, or a stored scenario that cannot compile
@@ -158,9 +160,11 @@ def result_or_question(request: HttpRequest, space: workspace.Space, attempt_id:
     if not predict.is_on(request):
         return workspace.result_context(space, result)
     context = workspace.revealed_context(space, result, guess)
-    context["score"] = predict.record(
-        request, space.id, attempt_id, context["prediction"]["correct"]
-    )
+    if guess == predict.SKIP:
+        context["score"] = predict.score(request)
+    else:
+        correct = context["prediction"]["correct"]
+        context["score"] = predict.record(request, space.id, attempt_id, correct)
     return context
 
 

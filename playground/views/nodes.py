@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 
-from playground import access, document_nodes, documents, forms, store, workspace
+from playground import access, document_nodes, documents, forms, identifiers, store, workspace
 from playground.access import editable
 from playground.document_nodes import EditError
 from playground.models import Snapshot, WorkingCopy
@@ -141,10 +141,21 @@ def save_props(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     doc = document_nodes.copy_document(wc.document)
     form.apply(document_nodes.get_pointer(doc, node.pointer), doc)
     try:
-        store.save(wc, doc)
+        doc = identifiers.follow(wc.document, doc)  # a new id, region or path: references follow
+        new_ref = document_nodes.find_node_at(doc, node.pointer).ref
+        store.save(wc, doc, drafts=_drafts_after(wc, identifiers.renamed_refs(wc.document, doc)))
     except EditError as exc:
         return _panel_result(request, wc, ref, form=form, message=str(exc), changed=False)
-    return _panel_result(request, wc, ref, message="Saved.")
+    return _panel_result(request, wc, new_ref, message="Saved.")
+
+
+def _drafts_after(wc: WorkingCopy, renames: dict[str, str]) -> dict:
+    """Drafts are keyed by their node's ref: keep them with a renamed node."""
+    out = {}
+    for key, text in wc.drafts.items():
+        ref, sep, path = key.partition("|")
+        out[renames.get(ref, ref) + sep + path] = text
+    return out
 
 
 @require_POST
@@ -158,7 +169,8 @@ def save_scenario(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     doc = document_nodes.copy_document(wc.document)
     form.apply(doc)
     try:
-        store.save(wc, doc)
+        doc = identifiers.follow(wc.document, doc)  # a new region moves the ARNs of its keys
+        store.save(wc, doc, drafts=_drafts_after(wc, identifiers.renamed_refs(wc.document, doc)))
     except EditError as exc:
         return _panel_result(request, wc, "", form=form, message=str(exc), changed=False)
     return _panel_result(request, wc, "", message="Saved.", changed=LESSON)

@@ -9,7 +9,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from playground import access, documents, predict, store, workspace
+from playground.attempt_form import other_actions
 from playground.models import Scenario, Snapshot, WorkingCopy
+from playground.views import paste
 from playground.views.attempts import result_or_question
 from playground.views.nodes import _space
 
@@ -83,6 +85,8 @@ def _page(request: HttpRequest, space: workspace.Space) -> HttpResponse:
         "history": _history(space),
         "result_message": "",
     }
+    if space.editable:
+        context.update(paste.paste_context(space), catalogue_actions=other_actions())
     if attempt and any(a.get("id") == attempt for a in space.document.get("attempts") or []):
         found = result_or_question(request, space, attempt)
         # Shown in the result panel only (the other panels have messages of their own).

@@ -9,6 +9,7 @@ and gets the problems back for its gutter; a plain form post is redirected.
 
 from __future__ import annotations
 
+import json
 import secrets
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -37,7 +38,7 @@ def save_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     if not form.is_valid() or slot is None:
         message = " ".join(e for errs in form.errors.values() for e in errs) or "No such policy."
         return _policy_response(request, wc, slot, "refused", [], message)
-    text = form.cleaned_data["text"]
+    text, unwrapped = _unwrapped(form.cleaned_data["text"])
     value, problems = engine.check_text(text, slot.kind)
     drafts = dict(wc.drafts)
     if value is None:
@@ -53,12 +54,33 @@ def save_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
         drafts[slot.draft_key] = text
         store.save_drafts(wc, drafts)
         return _policy_response(request, wc, slot, "draft", problems, str(exc))
-    return _policy_response(request, wc, slot, "saved", problems, "Saved.")
+    warned = len(problems)
+    message = f"Saved, with {warned} warning{'s' if warned != 1 else ''}." if warned else "Saved."
+    if unwrapped:
+        message = f"Took the policy out of the {unwrapped} output. {message}"
+    return _policy_response(
+        request, wc, slot, "saved", problems, message, text=text if unwrapped else None
+    )
 
 
-def _policy_response(request, wc, slot, status, problems, message) -> HttpResponse:
+def _unwrapped(text: str) -> tuple[str, str]:
+    """(policy text, what it was wrapped in) for AWS CLI output pasted into an editor."""
+    try:
+        found = engine.unwrap_policy(json.loads(text))
+    except ValueError:
+        return text, ""
+    if found is None:
+        return text, ""
+    policy, label = found
+    return json.dumps(policy, indent=2, ensure_ascii=False), label
+
+
+def _policy_response(request, wc, slot, status, problems, message, text=None) -> HttpResponse:
     if _wants_json(request):
-        response = JsonResponse({"status": status, "problems": problems, "message": message})
+        body = {"status": status, "problems": problems, "message": message}
+        if text is not None:
+            body["text"] = text  # the editor shows the policy it was un-wrapped into
+        response = JsonResponse(body)
         if status == "saved":
             response["HX-Trigger"] = "scenario-changed"
         return response

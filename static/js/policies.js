@@ -71,10 +71,17 @@
         return;
       }
       const data = await response.json();
+      if (typeof data.text === "string") {
+        // AWS CLI output was pasted: show the policy the server took out of it
+        // (setText fires onChange; the text is saved already, so drop that save).
+        editor.setText(data.text);
+        textarea.value = data.text;
+        clearTimeout(timer);
+      }
       editor.setDiagnostics(diagnostics(data.problems));
       renderProblems(list, data.problems);
       const saved = data.status === "saved";
-      status.textContent = saved ? "✓ Saved." : `✎ ${data.message}`;
+      status.textContent = saved ? `✓ ${data.message}` : `✎ ${data.message}`;
       status.classList.toggle("is-draft", !saved);
       form.dataset.state = data.status;
       if (saved) {

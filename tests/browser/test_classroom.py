@@ -73,7 +73,7 @@ def test_a_teacher_runs_a_lesson_in_predict_mode(page, live_server):
         "link", name=re.compile("^Predict")
     ).click()
     page.get_by_label("Allowed").check()
-    page.get_by_role("button", name="Reveal").click()
+    page.get_by_role("button", name="Reveal", exact=True).click()
     expect(page.locator("#result .prediction")).to_contain_text("the answer is NotFoundException")
     expect(page.locator("#predict-score")).to_have_text("Your score: 1 of 2")
     assert "predict=1" in page.url

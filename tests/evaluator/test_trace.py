@@ -369,3 +369,22 @@ def test_each_trace_shows_the_key_spelling_of_its_own_request(first, second):
         names = _context_names(run(doc))
         assert f"kms:EncryptionContext:{spelling}" in names
         assert not {f"kms:EncryptionContext:{s}" for s in (first, second) if s != spelling} & names
+
+
+def test_trace_values_read_as_json_not_python():
+    """Encryption contexts and grant constraints in trace text are JSON (double quotes)."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "examples/04-grant-with-context-constraint.json"
+    loaded = load_scenario(path.read_text())
+    results = evaluate(loaded.scenario, now=NOW).results
+
+    def texts(steps):
+        for s in steps:
+            yield s.title
+            yield s.detail or ""
+            yield from texts(s.children)
+
+    every = [t for r in results for t in texts(r.trace)]
+    assert not [t for t in every if "{'" in t or "['" in t]
+    assert any('"tenant": "acme-corp"' in t for t in every), json.dumps(every)[:400]

@@ -121,3 +121,73 @@ def test_deleting_a_role_drops_its_attempts_and_their_tasks(client, db):
     assert response.status_code == 200
     doc = WorkingCopy.objects.get(pk=base.split("/")[2]).document
     assert [t["attempt"] for t in doc["goals"]["tasks"]] == ["admin-encrypt-with-locked-key"]
+
+
+# ----------------------------------------------------------------------------- the gallery
+
+EXAMPLES = {p.stem: json.loads(p.read_text()) for p in sorted((ROOT / "examples").glob("*.json"))}
+# Every exam "tell" of the study chapter, and the tag of the examples that teach it.
+TELLS = {
+    "IAM role has permissions but still cannot decrypt: the key policy": "key-policy-vs-iam",
+    "service cannot use the key even with an IAM role: key policy and grants": "grants",
+    "a service needs KMS without broad IAM permissions: grants": "service-integration",
+    "cross-account decrypt/encrypt fails: update the key policy": "cross-account",
+    "read encrypted S3 objects across accounts: key policy changes": "sse-kms",
+    "third party assumes a role: ExternalId, then the role in the key policy": "third-party",
+    "S3 replication with SSE-KMS: both keys' policies": "replication",
+    "bucket or key policies with VPC endpoint conditions": "vpc-endpoint",
+    "customer managed keys and auditing: KMS": "customer-managed-keys",
+    "simplest encryption at rest for S3: SSE-S3": "sse-s3",
+    "least privilege for key usage": "least-privilege",
+    "compliance requires a dedicated HSM: CloudHSM": "cloudhsm",
+    "minimal KMS actions: Encrypt, GenerateDataKey, Decrypt, DescribeKey": "minimal-actions",
+    "envelope encryption with data keys": "envelope-encryption",
+}
+
+
+@pytest.mark.parametrize("tell", list(TELLS), ids=list(TELLS.values()))
+def test_every_tell_of_the_study_chapter_has_a_tagged_example(tell):
+    tagged = [name for name, doc in EXAMPLES.items() if TELLS[tell] in doc.get("tags", [])]
+    assert tagged, f"no example is tagged {TELLS[tell]!r} for: {tell}"
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_every_example_has_tags_a_lesson_split_for_predict_mode_and_expectations(name):
+    doc = EXAMPLES[name]
+    assert doc.get("tags"), name
+    assert "\n---\n" in doc["description"], "the setup comes before a --- line"
+    assert all("expect" in a for a in doc["attempts"])
+
+
+@pytest.mark.parametrize("name", [n for n, d in EXAMPLES.items() if "goals" in d])
+def test_an_example_challenge_is_not_solved_before_the_student_acts(name, lineage):
+    doc = EXAMPLES[name]
+    grade = challenges.grade(doc, challenges.student_document(doc), lineage)
+    assert not grade.problem and not grade.solved
+    assert any(not g.passed for g in grade.goals)
+
+
+def test_a_grant_for_just_what_ebs_needs_solves_the_service_challenge(lineage):
+    doc = EXAMPLES["16-aws-service-needs-a-grant"]
+    student = challenges.student_document(doc)
+    ops = student["keys"][0]["grants"][0]
+    student["keys"][1]["grants"] = [{**ops, "id": "g-asg-app"}]
+    assert challenges.grade(doc, student, lineage).solved
+
+
+def test_kms_star_for_the_service_role_is_too_wide(lineage):
+    doc = EXAMPLES["16-aws-service-needs-a-grant"]
+    slr = doc["attempts"][1]["principal"]
+    grade = challenges.grade(doc, with_statement_on(doc, 1, ["kms:*"], slr), lineage)
+    assert all(g.passed for g in grade.goals) and not grade.solved
+    assert grade.widened == [
+        "AWSServiceRoleForAutoScaling can now Encrypt with app-volumes, which no task asks for."
+    ]
+
+
+def with_statement_on(doc: dict, key: int, actions: list[str], principal: str) -> dict:
+    student = challenges.student_document(doc)
+    student["keys"][key]["policy"]["Statement"].append(
+        {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": actions, "Resource": "*"}
+    )
+    return student

@@ -22,6 +22,12 @@ VERDICTS = re.compile(
     r"|Expected:|expects |implicit_deny|explicit_deny|AccessDenied|✓ as expected"
 )
 
+# The same, less the choice values a prediction form offers for every attempt.
+MARKS = re.compile(
+    r"badge-(allowed|implicit|explicit|error)\b|arrow-(allowed|denied|grant|trust)\b"
+    r"|Expected:|data-authorization|AccessDenied|✓ as expected|ExternalId: the"
+)
+
 
 @pytest.fixture
 def examples(db):
@@ -223,3 +229,51 @@ def test_the_gallery_filters_examples_by_tag(client, examples):
     expected = {s for s, e in examples.items() if "least-privilege" in e.document.get("tags", [])}
     assert shown == expected and shown
     assert 'aria-current="true"' in html
+
+
+# ----------------------------------------------------------------------------- presenter
+
+
+def test_the_presenter_view_in_predict_mode_has_no_answer_and_no_request_path(client, examples):
+    base = _open(client, examples["05-third-party-external-id"]).split("?")[0]
+    url = base + "present/?attempt=assume-with-wrong-external-id&predict=1"
+    html = client.get(url).content.decode()
+    assert "Attempt 3 of 5" in html and 'name="guess"' in html
+    assert "request-route" not in html and not MARKS.search(html)
+    revealed = client.get(url + "&guess=implicit_deny").content.decode()
+    assert "✓ Right" in revealed and 'class="request-route route-implicit"' in revealed
+
+
+def test_the_presenter_view_links_the_next_attempt_and_keeps_the_mode(client, examples):
+    base = _open(client, examples["05-third-party-external-id"]).split("?")[0]
+    html = client.get(base + "present/?predict=1").content.decode()
+    assert f'href="{base}present/?attempt=assume-without-external-id&amp;predict=1"' in html
+    assert "prev-attempt" not in html  # the first attempt has none
+
+
+def test_a_snapshot_has_a_presenter_view_too(client, examples):
+    base = _open(client, examples["03-cross-account-decrypt"], predict=False)
+    snap = client.post(base + "share/")["Location"]
+    html = client.get(snap + "present/?attempt=orders-encrypts").content.decode()
+    assert "request-route" in html and "Attempt 1 of 6" in html
+
+
+# ----------------------------------------------------------------------------- lesson sheet
+
+
+def test_the_lesson_sheet_has_the_scenario_attempts_and_answers(client, examples):
+    base = _open(client, examples["03-cross-account-decrypt"], predict=False)
+    html = client.get(base + "sheet/").content.decode()
+    assert "css/sheet.css" in html and "The scenario" in html and "<svg" in html
+    for attempt in examples["03-cross-account-decrypt"].document["attempts"]:
+        assert attempt["title"] in html
+    assert "NotFoundException" in html and "Implicit deny" in html
+    assert "orders-consumer" in html and "Let web-frontend decrypt the shared order." in html
+
+
+def test_the_sheet_without_answers_leaves_a_box_to_predict_in(client, examples):
+    base = _open(client, examples["01-key-policy-must-open-the-door"], predict=False)
+    html = client.get(base + "sheet/?answers=0").content.decode()
+    assert "Your prediction" in html and "☐ Implicit deny" in html
+    assert not MARKS.search(html) and "Implicitly denied" not in html
+    assert "sheet-tasks" in html and "Let orders-api encrypt" in html
