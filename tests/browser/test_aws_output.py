@@ -76,3 +76,15 @@ def test_paste_from_aws_merges_cli_output_into_the_canvas(page, live_server):
     expect(page.locator(f'#canvas a.node[data-ref="{key}"]')).to_have_count(1)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "aws-paste.png"))
+
+
+def test_cli_output_pasted_into_a_policy_editor_becomes_the_policy(page, live_server):
+    _blank(page, live_server)
+    _add(page, "key", "orders", account="111122223333")
+    expect(page.locator("#panel h2")).to_contain_text("orders")
+    _type_policy(page, (FIXTURES / "kms-get-key-policy.json").read_text())
+    status = page.locator("#panel .policy-status").first
+    expect(status).to_contain_text("Took the policy out of the aws kms get-key-policy")
+    editor = page.locator("#panel .policy-form .cm-content").first
+    expect(editor).to_contain_text('"Id": "key-consolepolicy-3"')
+    expect(editor).not_to_contain_text('"PolicyName"')

@@ -277,3 +277,23 @@ def test_the_sheet_without_answers_leaves_a_box_to_predict_in(client, examples):
     assert "Your prediction" in html and "☐ Implicit deny" in html
     assert not MARKS.search(html) and "Implicitly denied" not in html
     assert "sheet-tasks" in html and "Let orders-api encrypt" in html
+
+
+REVEALING = re.compile(r"(not-granted|denied|allowed|fails|succeeds|refused|blocked)")
+
+
+def test_no_example_attempt_id_gives_its_answer_away():
+    """Ids stay in predict mode's URLs and markup, so they must name the request only."""
+    for path in sorted((ROOT / "examples").glob("*.json")):
+        for attempt in json.loads(path.read_text())["attempts"]:
+            assert not REVEALING.search(attempt["id"]), (path.name, attempt["id"])
+
+
+def test_rule_numbers_in_a_trace_link_to_the_glossary(client, examples):
+    base = _open(client, examples["03-cross-account-decrypt"], predict=False)
+    html = client.get(base + "trace/?attempt=frontend-decrypts", **HX).content.decode()
+    links = set(re.findall(r'href="/glossary/#(R\d+\.\d+)"', html))
+    assert links and links <= set(glossary.RULES)
+    bare = re.findall(r"(?<![#>\w])R\d+\.\d+(?![\w<])", re.sub(r"<[^>]+>", " ", html))
+    linked = re.findall(r">(R\d+\.\d+)</a>", html)
+    assert len(linked) >= len(bare) - html.count("<code>R")  # every number shown is a link
