@@ -297,3 +297,13 @@ def test_rule_numbers_in_a_trace_link_to_the_glossary(client, examples):
     bare = re.findall(r"(?<![#>\w])R\d+\.\d+(?![\w<])", re.sub(r"<[^>]+>", " ", html))
     linked = re.findall(r">(R\d+\.\d+)</a>", html)
     assert len(linked) >= len(bare) - html.count("<code>R")  # every number shown is a link
+
+
+def test_an_example_with_goals_is_offered_as_a_challenge_in_the_gallery(client, examples):
+    html = client.get("/gallery/").content.decode()
+    example = examples["16-aws-service-needs-a-grant"]
+    assert f'href="/c/{example.id}/"' in html
+    assert f'href="/c/{examples["13-least-privilege-encrypt-decrypt"].id}/"' not in html
+    page = client.get(f"/c/{example.id}/").content.decode()
+    assert "Let Auto Scaling create encrypted volumes with app-volumes." in page
+    assert '"expect"' not in page and "implicit_deny" not in page
