@@ -9,7 +9,7 @@ grant operations, attempt members), which the forms offer as choices.
 from evaluator import catalogue as _catalogue
 from evaluator.catalogue_data import Catalogue, load_catalogue
 from evaluator.core import vocabulary
-from evaluator.core.api import access_matrix, check_policy
+from evaluator.core.api import access_matrix, check_policy, check_scenario
 from evaluator.core.arn import (
     alias_arn,
     bucket_arn,
@@ -21,9 +21,11 @@ from evaluator.core.arn import (
     session_arn,
 )
 from evaluator.core.attempts import expectation_holds
+from evaluator.core.budget import Budget, BudgetExceeded
 from evaluator.core.compiled import policy_problems
 from evaluator.core.crypto import KeyMaterial, MemoryMaterial
 from evaluator.core.engine import Evaluation, evaluate
+from evaluator.core.jsonpos import JsonTextError, parse_json
 from evaluator.core.loader import LoadResult, load_scenario
 from evaluator.core.matrix import AccessMatrix, Edge
 from evaluator.core.model import Scenario
@@ -50,10 +52,13 @@ __all__ = [
     "CATALOGUE",
     "AccessMatrix",
     "AttemptResult",
+    "Budget",
+    "BudgetExceeded",
     "Catalogue",
     "Decision",
     "Edge",
     "Evaluation",
+    "JsonTextError",
     "KeyMaterial",
     "LoadResult",
     "MemoryMaterial",
@@ -68,6 +73,7 @@ __all__ = [
     "catalogue_actions",
     "catalogue_problems",
     "check_policy",
+    "check_scenario",
     "evaluate",
     "expectation_holds",
     "group_arn",
@@ -77,6 +83,7 @@ __all__ = [
     "load_catalogue",
     "load_scenario",
     "object_arn",
+    "parse_json",
     "parse_policy",
     "pointer_join",
     "pointer_parts",

@@ -6,8 +6,6 @@ shows each group for its actions only.
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 
 from evaluator import vocabulary
@@ -62,24 +60,48 @@ def _other(action: str) -> str:
 
 
 def _context_value(raw: str) -> object:
-    """Context values may be JSON (true, 3, ["a","b"]); anything else is a string."""
+    """Context values may be JSON (true, 3, ["a","b"]); anything else is a string.
+
+    JSON that is over a limit (nested too deeply, 1e999) is an error, not a string.
+    """
     try:
-        value = json.loads(raw)
-    except ValueError:
+        value = engine.parse_json(raw)
+    except engine.JsonTextError as exc:
+        if exc.limit:
+            raise
         return raw
     return value if isinstance(value, bool | int | float | list) else raw
 
 
 def _policy_value(text: str) -> object:
-    """Policy text as an attempt carries it: a JSON object, or the text as typed
-    (the evaluator then judges it, e.g. MalformedPolicyDocumentException)."""
+    """Policy text as an attempt carries it: a JSON object (the evaluator judges the
+    policy in it, e.g. MalformedPolicyDocumentException), or None when blank."""
     if not text.strip():
         return None
-    try:
-        value = json.loads(text)
-    except ValueError:
+    return engine.parse_json(text)  # clean_* made sure it parses to an object
+
+
+def _json_object(text: str, what: str) -> str:
+    """`text` if blank or a JSON object; else a ValidationError saying where it breaks."""
+    if not text.strip():
         return text
-    return value if isinstance(value, dict) else text
+    try:
+        value = engine.parse_json(text)
+    except engine.JsonTextError as exc:
+        raise forms.ValidationError(
+            f"{what} is not valid JSON: {exc.message} (line {exc.line}, column {exc.column})."
+        ) from None
+    if not isinstance(value, dict):
+        raise forms.ValidationError(f"{what} must be a JSON object {{...}}.")
+    return text
+
+
+def _problem_lines(problems: list[dict]) -> list[str]:
+    out = []
+    for p in problems:
+        where = f"Line {p['line']}, column {p['column']}: " if p.get("line") else ""
+        out.append(f"{where}{p['message']}")
+    return out
 
 
 class AttemptForm(forms.Form):
@@ -125,7 +147,29 @@ class AttemptForm(forms.Form):
 
     def clean_context(self):
         pairs = parse_pairs(self.cleaned_data["context"], "Context")
-        return {k: _context_value(v) for k, v in pairs.items()}
+        out = {}
+        for key, raw in pairs.items():
+            try:
+                out[key] = _context_value(raw)
+            except engine.JsonTextError as exc:
+                raise forms.ValidationError(f"Context, {key}: {exc.message}.") from None
+        return out
+
+    def clean_policy(self):
+        return _json_object(self.cleaned_data["policy"], "The key policy")
+
+    def clean_session_policy(self):
+        text = self.cleaned_data["session_policy"]
+        if not (self.cleaned_data.get("role_1") or self.cleaned_data.get("role_2")):
+            return text  # clean() says it needs a role; its content is moot until then
+        text = _json_object(text, "The session policy")
+        if text.strip():
+            # AWS refuses an AssumeRole whose session policy is malformed or too large.
+            _, problems = engine.check_text(text, "session")
+            errors = [p for p in problems if p["severity"] == "error"]
+            if errors:
+                raise forms.ValidationError(_problem_lines(errors))
+        return text
 
     def clean_grant_context(self):
         return parse_pairs(self.cleaned_data["grant_context"], "Grant context")
@@ -162,11 +206,58 @@ class AttemptForm(forms.Form):
                 self.add_error("grant_context", "A constraint needs key=value pairs.")
         if action in ATTEMPT_GROUPS["grant_id"] and not data.get("grant_id"):
             self.add_error("grant_id", f"{action.split(':')[1]} needs the grant's id.")
-        if action == "kms:PutKeyPolicy" and not data.get("policy", "").strip():
+        if (
+            action == "kms:PutKeyPolicy"
+            and "policy" not in self.errors
+            and not data["policy"].strip()
+        ):
             self.add_error("policy", "PutKeyPolicy needs the new key policy.")
         if action == "kms:ReEncryptFrom" and not data.get("destination"):
             self.add_error("destination", "ReEncrypt needs the destination key.")
         return data
+
+    def add_document_errors(self, problems: list, pointer: str) -> int:
+        """Put the scenario's errors about this attempt (at `pointer`) on their fields.
+
+        The loader judges what the form cannot (an unknown principal, a ciphertext
+        from a missing attempt); its message goes on the field that holds the value.
+        Returns how many errors were added.
+        """
+        added = 0
+        for p in problems:
+            if not p.is_error or not (p.pointer == pointer or p.pointer.startswith(pointer + "/")):
+                continue
+            rest = p.pointer[len(pointer) :].lstrip("/")
+            field = self._field_at(rest)
+            message = p.message[:1].upper() + p.message[1:]
+            self.add_error(field, message if field else f"{p.where()}: {message}")
+            added += 1
+        return added
+
+    def _field_at(self, rest: str) -> str | None:
+        parts = rest.split("/")
+        head = parts[0]
+        if head == "assume" and len(parts) > 1 and parts[1].isdigit():
+            n = int(parts[1]) + 1
+            sub = parts[2] if len(parts) > 2 else "role"
+            if sub == "session_policy":
+                return "session_policy"
+            if n <= 2:
+                return f"external_id_{n}" if sub == "external_id" else f"role_{n}"
+            return "role_2"
+        if head == "assume":
+            return "role_1"
+        if head == "ciphertext":
+            return "ciphertext_from" if self.cleaned_data.get("ciphertext_from") else "ciphertext"
+        if head == "grant" and len(parts) > 1:
+            sub = {"constraints": "context", "operations": "operations"}.get(parts[1], parts[1])
+            name = f"grant_{sub}"
+            return name if name in self.fields else "grant_grantee"
+        if head == "id":
+            return "attempt_id"
+        if head == "bypass_policy_lockout_safety_check":
+            return "bypass"
+        return head if head in self.fields else None
 
     def _group(self, name: str) -> bool:
         return self.cleaned_data["action"] in ATTEMPT_GROUPS[name]

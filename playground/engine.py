@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections import OrderedDict
 from datetime import UTC, datetime
+
+from django.conf import settings
 
 import evaluator
 from evaluator.aws_import import paste_aws as paste_aws
@@ -21,6 +24,10 @@ load_scenario = evaluator.load_scenario
 check_policy = evaluator.check_policy
 catalogue_actions = evaluator.catalogue_actions
 expectation_holds = evaluator.expectation_holds
+# load_scenario plus every policy compiled: what a stored document must pass.
+check = evaluator.check_scenario
+parse_json = evaluator.parse_json
+JsonTextError = evaluator.JsonTextError
 
 
 def problem_dicts(problems) -> list[dict]:
@@ -58,13 +65,22 @@ def check_text(text: str, kind: str) -> tuple[object | None, list[dict]]:
     if any(p["severity"] == "error" for p in problems):
         return None, problems
     try:
-        return json.loads(text), problems
+        return evaluator.parse_json(text), problems
     except ValueError:  # check_policy found no error, so this is unexpected
         return None, problems
 
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def budget() -> evaluator.Budget:
+    """One request's evaluation budget, from the settings (time by the monotonic clock)."""
+    return evaluator.Budget(
+        steps=settings.EVALUATION_STEPS,
+        seconds=settings.EVALUATION_SECONDS,
+        clock=time.monotonic,
+    )
 
 
 def evaluate(scenario, lineage: str, *, attempt_ids=None, trace: bool = True):
@@ -74,6 +90,7 @@ def evaluate(scenario, lineage: str, *, attempt_ids=None, trace: bool = True):
         trace=trace,
         now=now(),
         material=DbKeyMaterial(lineage),
+        budget=budget(),
     )
 
 

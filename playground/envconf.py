@@ -72,6 +72,18 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_number(name: str, default: float) -> float:
+    """A number; unset, blank or 0 means `default` (0 would turn a limit off by accident)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number (got {raw!r})") from None
+    return value if value > 0 else default
+
+
 def secret_key_from_file(path: Path) -> str:
     """Read the secret key kept in `path`, creating it (once) if missing.
 

@@ -16,6 +16,7 @@ Headings start at <h3> (`heading_level`) since the page owns h1 and h2.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 
@@ -26,10 +27,15 @@ _BULLET = re.compile(r"^[-*+]\s+(.*)$")
 _NUMBERED = re.compile(r"^\d{1,9}[.)]\s+(.*)$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _CODE = re.compile(r"`([^`\n]+)`")
-_LINK = re.compile(r"\[([^\]\n]+)\]\(((?:[^()\s]|\([^()\s]*\))+)\)")  # one level of (...)
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+# A link's address, after "](": no spaces, at most one level of (...).
+_LINK_URL = re.compile(r"((?:[^()\s]|\([^()\s]*\))+)\)")
+# Emphasis is paired by one left-to-right pass over the delimiters (see _pair):
+# a lazy regex such as \*\*(.+?)\*\* rescans the rest of the line from every
+# unclosed opener, which made a 20,000-character lesson take seconds per render.
+# **bold**: opens before a non-space, closes after one.
 # *italic* opens after a space or bracket, so ARN wildcards (key/*, :*:) stay as typed.
-_ITALIC = re.compile(r"(?:(?<=^)|(?<=[\s(\[;>]))\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![*\w])")
+_SPACE = re.compile(r"\s")
+_WORD = re.compile(r"\w")
 _TOKEN = re.compile("\x00(\\d+)\x00")
 _RULE_LINE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})$")
 _TABLE_ROW = re.compile(r"^\|.*\|$")
@@ -167,7 +173,7 @@ def inline(escaped: str) -> str:
         return f"\x00{len(kept) - 1}\x00"
 
     text = _CODE.sub(lambda m: keep(f"<code>{m.group(1)}</code>"), escaped)
-    text = _LINK.sub(lambda m: keep(_link(m.group(1), m.group(2))), text)
+    text = _links(text, keep)
     text = glossary.RULE_RE.sub(lambda m: keep(rule_links(m.group(0))), text)
     text = _emphasis(text)
     while _TOKEN.search(text):
@@ -175,9 +181,85 @@ def inline(escaped: str) -> str:
     return text
 
 
+def _links(text: str, keep) -> str:
+    """[label](url) -> keep(link), left to right. A label runs to the first "]" on
+    its line, so every "[" before that "]" shares one answer about the address:
+    computed once, which keeps a line of many "[" linear."""
+    out, pos, scanned = [], 0, {}
+    start = text.find("[")
+    while start >= 0:
+        close = text.find("]", start + 1)
+        line_end = text.find("\n", start)
+        if close < 0:
+            break
+        if close == start + 1 or 0 <= line_end < close:  # empty label, or it crosses a line
+            start = text.find("[", start + 1)
+            continue
+        if close not in scanned:
+            url = _LINK_URL.match(text, close + 2) if text.startswith("](", close) else None
+            scanned[close] = url
+        url = scanned[close]
+        if url is None:
+            start = text.find("[", start + 1)
+            continue
+        out += [text[pos:start], keep(_link(text[start + 1 : close], url.group(1)))]
+        pos = url.end()
+        start = text.find("[", pos)
+    return "".join(out) + text[pos:]
+
+
 def _emphasis(text: str) -> str:
-    text = _BOLD.sub(r"<strong>\1</strong>", text)
-    return _ITALIC.sub(r"<em>\1</em>", text)
+    text = _pair(text, "**", _bold_opens, _bold_closes, "strong")
+    return _pair(text, "*", _italic_opens, _italic_closes, "em")
+
+
+def _pair(text: str, mark: str, opens, closes, tag: str) -> str:
+    """Wrap `mark`content`mark` in <tag>, as the leftmost-first lazy regex would
+    (each opener takes the nearest closer on its line), in O(n log n)."""
+    width = len(mark)
+    closers = [i for i in _find_all(text, mark) if closes(text, i)]
+    out, pos, start = [], 0, 0
+    for p in _find_all(text, mark):
+        if p < start or not opens(text, p):
+            continue
+        at = bisect.bisect_left(closers, p + width + 1)  # at least one character inside
+        line_end = text.find("\n", p)
+        if at == len(closers) or (0 <= line_end < closers[at]):
+            continue
+        close = closers[at]
+        out += [text[pos:p], f"<{tag}>", text[p + width : close], f"</{tag}>"]
+        pos = start = close + width
+    return "".join(out) + text[pos:]
+
+
+def _find_all(text: str, mark: str) -> list[int]:
+    found, i = [], text.find(mark)
+    while i >= 0:
+        found.append(i)
+        i = text.find(mark, i + 1)
+    return found
+
+
+def _bold_opens(text: str, i: int) -> bool:
+    return i + 2 < len(text) and not _SPACE.match(text[i + 2])
+
+
+def _bold_closes(text: str, i: int) -> bool:
+    return i > 0 and not _SPACE.match(text[i - 1])
+
+
+def _italic_opens(text: str, i: int) -> bool:
+    before_ok = i == 0 or _SPACE.match(text[i - 1]) or text[i - 1] in "([;>"
+    after = text[i + 1] if i + 1 < len(text) else ""
+    return bool(before_ok) and after not in ("", "*") and not _SPACE.match(after)
+
+
+def _italic_closes(text: str, i: int) -> bool:
+    before = text[i - 1] if i > 0 else ""
+    after = text[i + 1] if i + 1 < len(text) else ""
+    if before in ("", "*") or _SPACE.match(before):
+        return False
+    return after != "*" and not _WORD.match(after)
 
 
 def _link(label: str, escaped_url: str) -> str:

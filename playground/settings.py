@@ -19,7 +19,14 @@ from pathlib import Path
 
 import dj_database_url
 
-from playground.envconf import env_bool, env_int, env_list, env_rate, secret_key_from_file
+from playground.envconf import (
+    env_bool,
+    env_int,
+    env_list,
+    env_number,
+    env_rate,
+    secret_key_from_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -106,6 +113,12 @@ STORAGES = {
 
 # Scenario documents are posted as JSON text; 2 MB is far above any real one.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# One request's evaluation budget: past it the evaluation stops with a clear
+# error (well before gunicorn's 30-second worker timeout). Steps: authorizations
+# weighed by their statements; 0 or unset means no step limit.
+EVALUATION_SECONDS = env_number("EVALUATION_SECONDS", 10.0)
+EVALUATION_STEPS = int(env_number("EVALUATION_STEPS", 0)) or None
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

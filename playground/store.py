@@ -30,6 +30,10 @@ from playground.models import Revision, Snapshot, WorkingCopy, new_lineage_id
 
 HISTORY_LIMIT = 50
 MAX_DOCUMENT_BYTES = 512 * 1024  # stated on the import form and in errors
+# The access matrix weighs each (user or role, key) pair a key policy opens to the
+# caller's account: past these a save takes seconds (bench/web.py has 400 nodes).
+MAX_NODES = 500
+MAX_ACCESS_ARROWS = 20_000
 
 
 class Conflict(Exception):
@@ -64,10 +68,46 @@ def check_size(document: dict) -> None:
         )
 
 
+def node_count(document: dict) -> int:
+    """Nodes the canvas draws: the organization's root and units, accounts, principals,
+    groups, keys, buckets and VPC endpoints."""
+    org = document.get("organization")
+    units = (org.get("units") or []) if isinstance(org, dict) else []
+    lists = ("accounts", "principals", "groups", "keys", "buckets", "vpc_endpoints")
+    count = (1 + len(units) if isinstance(org, dict) else 0) + sum(
+        len(v) for v in (document.get(name) for name in lists) if isinstance(v, list)
+    )
+    return count
+
+
+def check_nodes(document: dict) -> None:
+    count = node_count(document)
+    if count > MAX_NODES:
+        raise EditError(
+            f"The scenario would have {count:,} nodes (accounts, users, roles, groups, keys, "
+            f"buckets, ...); a scenario holds at most {MAX_NODES}. Nothing was changed."
+        )
+    principals, keys = (
+        len(v) if isinstance(v, list) else 0
+        for v in (document.get("principals"), document.get("keys"))
+    )
+    if principals * keys > MAX_ACCESS_ARROWS:
+        raise EditError(
+            f"The scenario would pair {principals * keys:,} callers with keys ({principals} users "
+            f"and roles x {keys} keys); a scenario pairs at most {MAX_ACCESS_ARROWS:,}. "
+            "Nothing was changed."
+        )
+
+
 def validated(document: dict) -> dict:
-    """The document if it is a valid scenario (repaired if need be), else EditError."""
+    """The document if it is a valid scenario (repaired if need be), else EditError.
+
+    Valid means the loader accepts it and every policy compiles: a policy the
+    evaluator cannot compile would stop every attempt from running.
+    """
     check_size(document)
-    result = engine.load(document)
+    check_nodes(document)
+    result = engine.check(document)
     if result.ok:
         return document
     errors = [p for p in result.problems if p.is_error]
@@ -76,7 +116,7 @@ def validated(document: dict) -> dict:
         repaired = documents.repair(repaired, [p.pointer for p in result.problems if p.is_error])
         if repaired is None:
             break
-        result = engine.load(repaired)
+        result = engine.check(repaired)
         if result.ok:
             return repaired
     first = errors[0]

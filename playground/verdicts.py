@@ -29,6 +29,7 @@ class Verdicts:
     attempts: dict[str, dict]  # attempt id -> tracing.summary
     matrix: object  # evaluator.AccessMatrix
     ok: bool  # False when the document has errors (then nothing was decided)
+    stopped: str = ""  # why the run ended early (over its budget), for the user
 
     @property
     def edges(self) -> tuple:
@@ -61,7 +62,8 @@ def of_document(document: dict, lineage: str, load=None, *, known: str = "") -> 
         if len(_LAST) > _CACHE_SIZE:
             _LAST.popitem(last=False)
         summaries = {r.id: tracing.summary(r) for r in evaluation.results}
-        found = Verdicts(summaries, matrix, evaluation.ok)
+        stopped = next((p.message for p in evaluation.problems if p.is_error), "")
+        found = Verdicts(summaries, matrix, evaluation.ok, stopped)
     _CACHE[key] = found
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)

@@ -441,6 +441,16 @@ def run(space: Space, attempt_ids: list[str] | None):
     return engine.evaluate(space.loaded().scenario, space.lineage, attempt_ids=attempt_ids)
 
 
+def not_run(evaluation, attempt_id: str = "") -> str:
+    """Why an attempt has no result: the evaluation's first error, in the user's words."""
+    first = next((p for p in evaluation.problems if p.is_error), None)
+    if first is None:
+        return f'Attempt "{attempt_id}" was not run.' if attempt_id else "Nothing was run."
+    if first.code == "evaluation.budget":
+        return first.message
+    return f"The scenario cannot be evaluated: {first.where()}: {first.message}"
+
+
 def result_context(space: Space, result) -> dict:
     view = tracing.result_view(result, space.document)
     return {

@@ -9,12 +9,12 @@ already in the document is removed: found objects are updated in place.
 from __future__ import annotations
 
 import copy
-import json
 import re
 import uuid
 from urllib.parse import unquote
 
 from evaluator.core.arn import bucket_arn, group_arn, key_arn, principal_arn, root_arn
+from evaluator.core.jsonpos import parse_json
 from evaluator.core.problems import Problem, pointer_join, problem
 
 VERSION = "2012-10-17"
@@ -92,7 +92,7 @@ class Builder:
         if isinstance(value, str):
             for text in (value, unquote(value)):
                 try:
-                    parsed = json.loads(text)
+                    parsed = parse_json(text)
                 except ValueError:
                     continue
                 if isinstance(parsed, dict):

@@ -4,10 +4,10 @@ becomes an attempt that replays the call, expecting the error the event shows.""
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 
 from evaluator.aws_import.builder import Builder
+from evaluator.core.jsonpos import parse_json
 from evaluator.core.problems import pointer_join
 
 # What the playground calls a KMS operation that CloudTrail names differently.
@@ -56,7 +56,7 @@ def events(b: Builder, out: object) -> None:
         for i, e in enumerate(out["Events"]):
             raw = e.get("CloudTrailEvent") if isinstance(e, dict) else None
             try:
-                items.append((json.loads(str(raw)), pointer_join("/Events", i, "CloudTrailEvent")))
+                items.append((parse_json(str(raw)), pointer_join("/Events", i, "CloudTrailEvent")))
             except ValueError:
                 b.warn("import.not_understood", "CloudTrailEvent is not JSON.", f"/Events/{i}")
     else:

@@ -3,11 +3,13 @@ access matrix (the canvas arrows, the matrix view, the decision diff)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
-from .compiled import compile_scenario
-from .jsonpos import JsonTextError, parse_json, positions
+from .compiled import compile_scenario, policy_problems
+from .jsonpos import JsonTextError, decode_text, parse_json, positions
 from .keytrust import key_policy_checks, lockout_risk
+from .loader import LoadResult, load_scenario
 from .matrix import AccessMatrix, decide_matrix
 from .model import Scenario
 from .policy import parse_policy
@@ -26,6 +28,25 @@ def check_policy(text: str, kind: str) -> list[Problem]:
         if policy is not None:
             probs += lockout_risk(policy, "")
     return locate(probs, positions(text)) if probs else []
+
+
+def check_scenario(source: str | bytes | Mapping[str, object]) -> LoadResult:
+    """load_scenario, then every policy compiled: all a document's problems, located.
+
+    A document the loader accepts may still hold a policy the evaluator cannot
+    compile (a key policy statement with no Principal, one over AWS's size
+    limit); such a scenario runs no attempt, so whoever stores documents asks this.
+    """
+    text = None if isinstance(source, Mapping) else decode_text(source)
+    result = load_scenario(source if text is None else text)
+    if not result.ok or result.scenario is None:
+        return result
+    found = policy_problems(result.scenario, positions(text) if text is not None else None)
+    if not found:
+        return result
+    problems = result.problems + tuple(found)
+    scenario = None if any(p.is_error for p in found) else result.scenario
+    return LoadResult(scenario, problems)
 
 
 def access_matrix(

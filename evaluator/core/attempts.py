@@ -58,6 +58,7 @@ def run_attempt(env: Env, attempt: Attempt, tr: Tracer) -> AttemptResult:
         )
     warnings: list[str] = []
     for step in attempt.assume:
+        env.budget.charge()
         res, new, probs = assume_role(
             env,
             ident,

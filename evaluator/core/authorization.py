@@ -75,7 +75,7 @@ def gather_policies(
     else:
         rcps, rcp_note = rcp_levels(w, resource_account, c, aws_managed=aws_managed)
     arn = ident.entity.arn if ident.entity is not None else ""
-    return PolicySet(
+    ps = PolicySet(
         identity=w.identity.get(arn, ()),
         boundary=w.boundary.get(arn),
         sessions=tuple(ident.sessions),
@@ -89,6 +89,14 @@ def gather_policies(
         endpoint_ref=endpoint_ref,
         resource_hides=resource_hides,
     )
+    charge_for(env, ps)
+    return ps
+
+
+def charge_for(env: Env, ps: PolicySet) -> None:
+    """Charge the budget for one authorization: one step, plus one per statement weighed."""
+    weighed = (*ps.identity, ps.boundary, *ps.sessions, ps.resource, ps.endpoint)
+    env.budget.charge(1 + sum(len(p.statements) for p in weighed if p is not None))
 
 
 def decided_result(

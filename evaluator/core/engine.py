@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .attempts import run_attempt
+from .budget import Budget, BudgetExceeded
 from .compiled import compile_scenario
 from .crypto import KeyMaterial, MemoryMaterial, Random
 from .model import Scenario
-from .problems import Problem
+from .problems import Problem, problem
 from .runtime import Env
 from .trace import NULL_TRACER, AttemptResult, Tracer
 
@@ -36,12 +37,17 @@ def evaluate(
     trace: bool = True,
     material: KeyMaterial | None = None,
     rng: Random = os.urandom,
+    budget: Budget | None = None,
 ) -> Evaluation:
     """Evaluate the attempts in document order (later ones may use earlier ciphertexts).
 
     `attempt_ids` selects what is reported; every attempt still runs, since a
     later one may use what an earlier one produced. The command line splits a
     large independent batch over processes itself (evaluator/cli.py).
+
+    `budget` bounds the work of one request (steps, and time by the clock it
+    carries); when it runs out the evaluation stops with an `evaluation.budget`
+    error and the results of the attempts that finished.
     """
     world = compile_scenario(scenario)
     problems = tuple(world.problems)
@@ -49,11 +55,24 @@ def evaluate(
         return Evaluation((), problems)
     wanted = set(attempt_ids) if attempt_ids is not None else None
     env = Env(world, now, material or MemoryMaterial(rng), rng, trace)
-    results = []
-    for attempt in scenario.attempts:
+    if budget is not None:
+        env.budget = budget
+        budget.start()
+    results: list[AttemptResult] = []
+    for index, attempt in enumerate(scenario.attempts):
         # Every attempt runs so later ones can use what earlier ones produced.
         tr = Tracer() if trace and (wanted is None or attempt.id in wanted) else NULL_TRACER
-        result = run_attempt(env, attempt, tr)
+        try:
+            env.budget.charge()
+            result = run_attempt(env, attempt, tr)
+        except BudgetExceeded as exc:
+            where = attempt.pointer or f"/attempts/{index}"
+            message = (
+                f'Evaluation stopped at attempt "{attempt.id}": {exc.message}. '
+                "Run fewer attempts at once, or make the scenario smaller."
+            )
+            stopped = problem("evaluation.budget", message, where)
+            return Evaluation(tuple(results), (*problems, *env.problems, stopped))
         if wanted is None or attempt.id in wanted:
             results.append(result)
     return Evaluation(tuple(results), problems + tuple(env.problems))

@@ -25,6 +25,7 @@ __all__ = [
     "parse_json",
     "positions",
     "positions_and_duplicates",
+    "unstorable",
 ]
 
 # Beyond this depth the stdlib decoder runs out of stack; nothing a person
@@ -38,18 +39,35 @@ _STRING = re.compile(r'"[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _LITERALS = ("true", "false", "null")
+# Characters JSON can escape but no database stores as text: NUL (PostgreSQL
+# refuses it) and lone UTF-16 surrogates (not characters; UTF-8 cannot hold them).
+_UNSTORABLE_CHAR = re.compile("[\x00\ud800-\udfff]")
+_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 _NOT_NUMBERS = {"NaN", "Infinity"}
 
 
 class JsonTextError(ValueError):
     """The text is not valid JSON. Carries a `json.syntax` Problem with its place."""
 
-    def __init__(self, message: str, line: int, column: int) -> None:
+    def __init__(
+        self,
+        message: str,
+        line: int,
+        column: int,
+        *,
+        code: str = "json.syntax",
+        limit: bool = False,
+    ) -> None:
         super().__init__(f"line {line}, column {column}: {message}")
         self.message = message
         self.line = line
         self.column = column
-        self.problem: Problem = replace(problem("json.syntax", message), line=line, column=column)
+        # json.syntax: not JSON; json.unsupported: JSON, but beyond what the playground keeps.
+        self.code = code
+        # True when the text is JSON but over a limit (depth, number range or length,
+        # a character no database stores): never worth reading as plain text instead.
+        self.limit = limit or code == "json.unsupported"
+        self.problem: Problem = replace(problem(code, message), line=line, column=column)
 
 
 # --------------------------------------------------------------------------- decoding
@@ -90,6 +108,17 @@ def _reject_constant(name: str) -> NoReturn:
     raise _ConstantRejected(name)
 
 
+class _OutOfRange(Exception):
+    """Raised from parse_float: a number such as 1e999 that no float holds."""
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if value in (float("inf"), float("-inf")):
+        raise _OutOfRange(literal)
+    return value
+
+
 def parse_json(text: str | bytes, *, duplicates: list[str] | None = None) -> object:
     """Parse JSON text strictly, raising JsonTextError with a plain message and place.
 
@@ -113,7 +142,12 @@ def parse_json(text: str | bytes, *, duplicates: list[str] | None = None) -> obj
             return out
 
     try:
-        return json.loads(source, parse_constant=_reject_constant, object_pairs_hook=hook)
+        value = json.loads(
+            source,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            object_pairs_hook=hook,
+        )
     except json.JSONDecodeError as exc:
         # The scanner finds the same error and can say what was expected where.
         _Scanner(source).run()
@@ -122,15 +156,97 @@ def parse_json(text: str | bytes, *, duplicates: list[str] | None = None) -> obj
     except _ConstantRejected:
         _Scanner(source).run()
         raise JsonTextError("NaN and Infinity are not valid JSON numbers", 1, 1) from None
+    except _OutOfRange as exc:
+        line, column = _line_col(source, max(source.find(str(exc)), 0))
+        message = f"The number {exc} is out of range (beyond about 1.8e308)"
+        raise JsonTextError(message, line, column, code="json.unsupported") from None
     except RecursionError:
-        _Scanner(source, max_depth=MAX_DEPTH).run()
-        raise JsonTextError("The document is nested too deeply", 1, 1) from None
+        _too_deep(source)
     except ValueError:
         # The only other ValueError is Python's cap on digits in an integer.
         match = re.search(r"[0-9]{1000,}", source)
         line, column = _line_col(source, match.start() if match else 0)
         message = "Number too long: Python reads at most 4300 digits"
-        raise JsonTextError(message, line, column) from None
+        raise JsonTextError(message, line, column, limit=True) from None
+    if _depth_over(value, MAX_DEPTH):
+        _too_deep(source)
+    if _UNSTORABLE_ESCAPE.search(source) or _UNSTORABLE_CHAR.search(source):
+        found = unstorable(value)
+        if found is not None:
+            line, column = positions(source).get(found.pointer, (1, 1))
+            raise JsonTextError(found.message, line, column, code="json.unsupported")
+    return value
+
+
+def _too_deep(source: str) -> NoReturn:
+    try:
+        _Scanner(source, max_depth=MAX_DEPTH).run()
+    except JsonTextError as exc:
+        raise JsonTextError(exc.message, exc.line, exc.column, limit=True) from None
+    raise JsonTextError("The document is nested too deeply", 1, 1, limit=True)
+
+
+def _depth_over(value: object, limit: int) -> bool:
+    """Is any container nested more than `limit` deep? (Iterative: no recursion.)"""
+    if not isinstance(value, dict | list):
+        return False
+    stack: list[tuple[dict | list, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        for child in node.values() if isinstance(node, dict) else node:
+            if isinstance(child, dict | list):
+                stack.append((child, depth + 1))
+    return False
+
+
+def unstorable(value: object, pointer: str = "") -> Problem | None:
+    """The first thing in an already-parsed value that is not storable JSON, or None:
+    nesting deeper than MAX_DEPTH, a number that is not finite, a string or key
+    holding NUL or a lone surrogate, a value that is not a JSON type."""
+    stack: list[tuple[object, str, int]] = [(value, pointer, 0)]
+    while stack:
+        node, ptr, depth = stack.pop()
+        if isinstance(node, str):
+            if _UNSTORABLE_CHAR.search(node):
+                return _bad_text(node, ptr)
+        elif isinstance(node, bool) or node is None or isinstance(node, int):
+            continue
+        elif isinstance(node, float):
+            if node != node or node in (float("inf"), float("-inf")):
+                return problem(
+                    "json.unsupported", f"The number {node} is not a finite JSON number", ptr
+                )
+        elif isinstance(node, dict | list):
+            if depth >= MAX_DEPTH:
+                return problem("json.unsupported", "The document is nested too deeply", ptr)
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            for key, child in items:
+                if isinstance(node, dict):
+                    if not isinstance(key, str):
+                        return problem("json.unsupported", "An object key is not a string", ptr)
+                    if _UNSTORABLE_CHAR.search(key):
+                        return _bad_text(key, pointer_join(ptr, key), key=True)
+                stack.append((child, pointer_join(ptr, key), depth + 1))
+        else:
+            return problem("json.unsupported", f"{type(node).__name__} is not a JSON value", ptr)
+    return None
+
+
+def _bad_text(text: str, ptr: str, *, key: bool = False) -> Problem:
+    found = _UNSTORABLE_CHAR.search(text)
+    assert found is not None
+    char = found.group()
+    what = "A property name" if key else "A string"
+    if char == "\x00":
+        why = "holds the NUL character (\\u0000), which cannot be stored"
+    else:
+        why = (
+            f"holds \\u{ord(char):04x}, half of a UTF-16 surrogate pair without its other "
+            "half: that is not a character"
+        )
+    return problem("json.unsupported", f"{what} {why}", ptr)
 
 
 def _plain(msg: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from .authorization import base_context, decided_result, gather_policies
+from .authorization import base_context, charge_for, decided_result, gather_policies
 from .condition_values import ContextEntry
 from .context import put_key
 from .decide import ExtraAllow, PolicySet, authorize
@@ -190,6 +190,8 @@ def policy_set(
     found = env.policy_sets.get(cache_key)
     if found is None:
         found = env.policy_sets[cache_key] = _policy_set(env, ident, key, ref, op, resource)
+    else:
+        charge_for(env, found)  # the set is reused, its statements are weighed again
     return found
 
 

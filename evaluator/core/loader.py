@@ -23,7 +23,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import cast
 
-from evaluator.core.jsonpos import JsonTextError, decode_text, parse_json, positions_and_duplicates
+from evaluator.core.jsonpos import (
+    JsonTextError,
+    decode_text,
+    parse_json,
+    positions_and_duplicates,
+    unstorable,
+)
 from evaluator.core.loader_accounts import (
     read_accounts,
     read_groups,
@@ -35,7 +41,7 @@ from evaluator.core.loader_goals import read_goals, read_tags
 from evaluator.core.loader_reader import Reader, got
 from evaluator.core.loader_resources import read_buckets, read_endpoints, read_keys
 from evaluator.core.model import Scenario
-from evaluator.core.problems import Problem, locate, problem
+from evaluator.core.problems import Problem, locate
 from evaluator.core.vocabulary import DEFAULT_REGION, DEFAULT_ROOT, FORMAT
 
 __all__ = ["LoadResult", "load_scenario"]
@@ -71,12 +77,12 @@ def load_scenario(source: str | bytes | Mapping[str, object]) -> LoadResult:
     text: str | None = None
     duplicates: list[str] = []
     if isinstance(source, Mapping):
+        # What text would refuse (too deep, 1e999, lone surrogates) a mapping must not carry.
+        bad = unstorable(source)
+        if bad is not None:
+            return LoadResult(None, (bad,))
         # A private deep copy: the caller's object may change after loading.
-        try:
-            doc: object = copy.deepcopy(dict(source))
-        except RecursionError:
-            msg = "The document is nested too deeply to be a scenario."
-            return LoadResult(None, (problem("json.syntax", msg, ""),))
+        doc: object = copy.deepcopy(dict(source))
     else:
         try:
             text = decode_text(source)

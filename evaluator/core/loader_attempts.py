@@ -203,10 +203,22 @@ _ASSUME_FIELDS = (
     "source_identity",
 )
 ALIAS_ACTIONS = frozenset({"kms:createalias", "kms:updatealias", "kms:deletealias"})
+# The playground's cap on one attempt's role chain: AWS documents no hop count
+# (R7.8 caps a chained session at one hour); each hop is a traced authorization.
+MAX_ASSUME_CHAIN = 50
 
 
 def _assume_steps(r: Reader, a: dict[str, object], pointer: str) -> tuple[AssumeStep, ...]:
     out = []
+    steps = a.get("assume")
+    if isinstance(steps, list) and len(steps) > MAX_ASSUME_CHAIN:
+        r.add(
+            "attempt.assume_chain",
+            pointer_join(pointer, "assume"),
+            f"assumes {len(steps):,} roles in a row; an attempt may chain at most "
+            f"{MAX_ASSUME_CHAIN} (the playground's limit)",
+        )
+        return ()
     for item, ptr in r.array(a, "assume", pointer):
         s = r.obj(item, ptr, _ASSUME_FIELDS)
         if s is None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .conditions import Clause, compile_conditions
+from .jsonpos import JsonTextError, parse_json
 from .problems import Problem, pointer_join, problem
 from .variables import has_variables, variables_enabled
 from .wildcard import GlobMatcher, compile_glob
@@ -174,12 +175,11 @@ def parse_policy(
     probs: list[Problem] = []
     if isinstance(document, str):
         try:
-            document = json.loads(document)
-        except json.JSONDecodeError as exc:
-            msg = f"The policy is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-            return None, [problem("json.syntax", msg, pointer)]
-        except RecursionError:
-            return None, [problem("json.syntax", "The policy is nested too deeply.", pointer)]
+            document = parse_json(document)
+        except JsonTextError as exc:
+            where = f"line {exc.line}, column {exc.column}"
+            msg = f"The policy is not valid JSON: {exc.message} ({where})"
+            return None, [problem(exc.code, msg, pointer)]
     if not isinstance(document, dict):
         return None, [problem("policy.type", "A policy must be a JSON object.", pointer)]
 

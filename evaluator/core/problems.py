@@ -24,6 +24,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "json.syntax": ("error", "Invalid JSON"),
     "json.duplicate_key": ("warning", "Duplicate key"),
     "json.too_large": ("error", "Document too large"),
+    "json.unsupported": ("error", "JSON the playground cannot keep"),
     # Scenario documents (format 1)
     "scenario.type": ("error", "Wrong type"),
     "scenario.required": ("error", "Missing required field"),
@@ -76,6 +77,9 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "attempt.bad_resource": ("error", "Resource not understood"),
     "attempt.bad_ciphertext_ref": ("error", "Ciphertext reference not found"),
     "attempt.assumption": ("warning", "Modelled assumption"),
+    "attempt.assume_chain": ("error", "Role chain too long"),
+    # Evaluation
+    "evaluation.budget": ("error", "Evaluation stopped: over the request's budget"),
     # AWS's catalogue of actions and condition keys (checks in evaluator/catalogue.py)
     "catalogue.unknown_action": ("warning", "Action not in AWS's catalogue"),
     "catalogue.unknown_key": ("warning", "Condition key not in AWS's catalogue"),

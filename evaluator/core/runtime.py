@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .budget import Budget
 from .condition_values import ContextEntry
 from .crypto import KeyMaterial, Random
 from .decide import Outcome, PolicySet
@@ -42,6 +43,8 @@ class Env:
     memo: Memo = field(default_factory=Memo)
     # Problems found while running (session policies), reported with this run's results.
     problems: list[Problem] = field(default_factory=list)
+    # The request's budget: charged per attempt, AssumeRole hop and authorization.
+    budget: Budget = field(default_factory=Budget)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from playground import attempt_form, document_nodes, predict, store, verdicts, workspace
+from playground import attempt_form, document_nodes, engine, predict, store, verdicts, workspace
 from playground.access import editable
 from playground.document_nodes import EditError
 from playground.models import WorkingCopy
@@ -62,9 +62,21 @@ def save_attempt(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
         )
     entry = form.attempt(attempt_id, items[index] if index is not None else None)
     if index is None:
+        index = len(items)
         items.append(entry)
     else:
         items[index] = entry
+    # What only the whole scenario can judge (an unknown principal, a ciphertext from a
+    # missing attempt) is said at its field; saving would silently drop the attempt.
+    if form.add_document_errors(engine.check(doc).problems, f"/attempts/{index}"):
+        return _attempts_result(
+            request,
+            wc,
+            form=form,
+            editing=editing,
+            message="Not saved: see the form.",
+            changed=False,
+        )
     try:
         store.save(wc, doc)
     except EditError as exc:
@@ -101,9 +113,15 @@ def run_attempt(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
         return _attempts_result(request, wc, message="No such attempt.", changed=False)
     attempt_id = form.cleaned_data["attempt"]
     evaluation = workspace.run(space, [attempt_id])
+    result = next((r for r in evaluation.results if r.id == attempt_id), None)
+    if result is None:
+        message = workspace.not_run(evaluation, attempt_id)
+        if not request.htmx:
+            return partial_or_page(request, RESULT, {}, page=page_url(space), error=message)
+        context = {**workspace.attempts_context(space_for(wc)), "oob_attempts": True}
+        return render(request, RESULT, {**context, "space": space, "message": message})
     if not request.htmx:
         return partial_or_page(request, RESULT, {}, page=page_url(space, attempt=attempt_id))
-    result = next(r for r in evaluation.results if r.id == attempt_id)
     context = {
         **workspace.result_context(space, result),
         **workspace.attempts_context(space_for(wc)),
@@ -116,12 +134,15 @@ def run_attempt(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
 @editable
 def run_all(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     space = space_for(wc)
-    summaries = verdicts.of(space).attempts  # every attempt, run on this revision
+    found = verdicts.of(space)
+    summaries = found.attempts  # every attempt, run on this revision
     passed = sum(1 for s in summaries.values() if s["passed"] is True)
     failed = sum(1 for s in summaries.values() if s["passed"] is False)
     message = f"Ran {len(summaries)} attempt(s): {passed} passed, {failed} failed."
     if workspace.challenge_document(space) is not None:
         message = f"Ran {len(summaries)} attempt(s). Use Check to see where the challenge stands."
+    if found.stopped:
+        message += " " + found.stopped
     return _attempts_result(request, wc, message=message, changed=False)
 
 
@@ -133,7 +154,9 @@ def result_or_question(
     if predict.is_on(request) and guess is None:
         return workspace.question_context(space, attempt_id, action)
     evaluation = workspace.run(space, [attempt_id])
-    result = next(r for r in evaluation.results if r.id == attempt_id)
+    result = next((r for r in evaluation.results if r.id == attempt_id), None)
+    if result is None:  # over the budget, or a stored scenario that cannot compile
+        return {"space": space, "message": workspace.not_run(evaluation, attempt_id)}
     if not predict.is_on(request):
         return workspace.result_context(space, result)
     context = workspace.revealed_context(space, result, guess)

@@ -91,11 +91,15 @@ def _page(request: HttpRequest, space: workspace.Space) -> HttpResponse:
         **workspace.challenge_context(space, check=request.GET.get("check") == "1"),
         "space": space,
         "history": _history(space),
+        "result_message": "",
     }
     if space.editable:
         context.update(paste.paste_context(space), catalogue_actions=other_actions())
     if attempt and any(a.get("id") == attempt for a in space.document.get("attempts") or []):
-        context.update(result_or_question(request, space, attempt))
+        found = result_or_question(request, space, attempt)
+        # Shown in the result panel only (the other panels have messages of their own).
+        context["result_message"] = found.pop("message", "")
+        context.update(found)
     return render(request, "playground/workspace.html", context)
 
 

@@ -72,7 +72,7 @@ def save_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
 def _unwrapped(text: str) -> tuple[str, str]:
     """(policy text, what it was wrapped in) for AWS CLI output pasted into an editor."""
     try:
-        found = engine.unwrap_policy(json.loads(text))
+        found = engine.unwrap_policy(engine.parse_json(text))
     except ValueError:
         return text, ""
     if found is None:

@@ -112,7 +112,7 @@ def import_document(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     space = space_for(wc)
     problems: list[dict] = []
     if form.is_valid():
-        result = engine.load_scenario(form.cleaned_data["source"])
+        result = engine.check(form.cleaned_data["source"])
         problems = [p.as_dict() for p in result.problems if p.is_error]
         if result.ok:
             try:

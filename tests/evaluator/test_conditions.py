@@ -402,3 +402,47 @@ def test_a_clause_explains_the_verdict_it_tests(name, policy_values, request, us
     (explained,) = explain_all(clauses, ctx, lookup)
     assert explained.passed == clause.test(ctx, lookup) == clause.outcome(ctx, lookup).passed
     assert explained.reason
+
+
+HOSTILE_PATTERN = "*" + "a" * 3000 + "?b"
+LONG_VALUE = "a" * 6000
+ARN_PATTERN = "arn:aws:iam::*:role/*" + "a" * 3000 + "?b"
+ARN_VALUE = "arn:aws:iam::111122223333:role/" + "a" * 6000
+
+# (id, condition block, context, expected): the hostile wildcard through every form
+HOSTILE_CONDITIONS = [
+    ("string-like", {"StringLike": {"k": HOSTILE_PATTERN}}, {"k": LONG_VALUE}, False),
+    ("string-like-hit", {"StringLike": {"k": HOSTILE_PATTERN}}, {"k": LONG_VALUE + "b"}, True),
+    ("string-not-like", {"StringNotLike": {"k": HOSTILE_PATTERN}}, {"k": LONG_VALUE}, True),
+    (
+        "string-like-if-exists",
+        {"StringLikeIfExists": {"k": HOSTILE_PATTERN}},
+        {"k": LONG_VALUE},
+        False,
+    ),
+    (
+        "for-any-value",
+        {"ForAnyValue:StringLike": {"k": HOSTILE_PATTERN}},
+        {"k": [LONG_VALUE, LONG_VALUE + "xb"]},
+        True,
+    ),
+    (
+        "for-all-values",
+        {"ForAllValues:StringLike": {"k": HOSTILE_PATTERN}},
+        {"k": [LONG_VALUE, LONG_VALUE + "xb"]},
+        False,
+    ),
+    ("arn-like", {"ArnLike": {"k": ARN_PATTERN}}, {"k": ARN_VALUE}, False),
+    ("arn-like-hit", {"ArnLike": {"k": ARN_PATTERN}}, {"k": ARN_VALUE + "b"}, True),
+    ("arn-not-like-if-exists", {"ArnNotLikeIfExists": {"k": ARN_PATTERN}}, {"k": ARN_VALUE}, True),
+]
+
+
+@pytest.mark.parametrize(
+    ("block", "ctx", "expected"),
+    [c[1:] for c in HOSTILE_CONDITIONS],
+    ids=[c[0] for c in HOSTILE_CONDITIONS],
+)
+def test_hostile_wildcards_are_decided_in_every_operator_form(block, ctx, expected) -> None:
+    # The matcher's cost is measured by bench/wildcard.py; this checks the answers.
+    assert run(block, ctx) is expected

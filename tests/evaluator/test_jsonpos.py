@@ -7,12 +7,14 @@ import json
 import pytest
 
 from evaluator.core.jsonpos import (
+    MAX_DEPTH,
     JsonTextError,
     decode_text,
     duplicate_keys,
     parse_json,
     positions,
     positions_and_duplicates,
+    unstorable,
 )
 
 # (text, message start, line, column); the place is where the fault is, 1-based.
@@ -142,3 +144,75 @@ def test_a_repeated_key_takes_the_position_of_its_last_occurrence():
     assert where["/a"] == (2, 2)
     assert where["/a/0"] == (2, 8)
     assert len(dups) == 1
+
+
+# (text, words of the message, line, column): JSON that parses but cannot be kept.
+UNSUPPORTED = [
+    pytest.param('{"a":\n  1e999}', "The number 1e999 is out of range", 2, 3, id="huge-number"),
+    pytest.param("[-1E400]", "The number -1E400 is out of range", 1, 2, id="huge-negative"),
+    pytest.param('{"n": "al\\ud800ice"}', "holds \\ud800, half of a UTF-16", 1, 2, id="lone-high"),
+    pytest.param('["ok", "\\udc00"]', "holds \\udc00", 1, 8, id="lone-low"),
+    pytest.param('{"k\\u0000": 1}', "A property name holds the NUL", 1, 2, id="nul-in-key"),
+    pytest.param('{"a": {"b": "\\u0000"}}', "A string holds the NUL", 1, 8, id="nul-in-string"),
+]
+
+
+@pytest.mark.parametrize(("text", "words", "line", "column"), UNSUPPORTED)
+def test_json_that_no_database_keeps_is_refused_with_its_place(text, words, line, column):
+    with pytest.raises(JsonTextError) as caught:
+        parse_json(text)
+    err = caught.value
+    assert words in err.message
+    assert (err.line, err.column) == (line, column)
+    assert err.problem.code == "json.unsupported"
+    assert err.limit
+
+
+def test_surrogate_pairs_and_escaped_backslashes_are_fine():
+    assert parse_json('"\\ud83d\\ude00"') == "\U0001f600"
+    assert parse_json('"\\\\ud800"') == "\\ud800"
+
+
+def test_nesting_past_the_limit_is_refused_even_when_the_decoder_copes():
+    # 300 levels: the stdlib decoder manages, but later code would recurse that deep.
+    with pytest.raises(JsonTextError) as caught:
+        parse_json("[" * 300 + "]" * 300)
+    assert caught.value.message == "The document is nested too deeply"
+    assert (caught.value.line, caught.value.column) == (1, 201)
+    assert caught.value.limit
+    assert parse_json("[" * 150 + "]" * 150) is not None
+
+
+def test_a_syntax_error_is_not_a_limit():
+    with pytest.raises(JsonTextError) as caught:
+        parse_json("[1,")
+    assert not caught.value.limit
+
+
+# (value, pointer of the first fault, words)
+UNSTORABLE_VALUES = [
+    pytest.param({"a": [1, float("inf")]}, "/a/1", "not a finite JSON number", id="inf"),
+    pytest.param({"a": float("nan")}, "/a", "not a finite JSON number", id="nan"),
+    pytest.param({"x/y": "a\ud800"}, "/x~1y", "surrogate", id="surrogate-in-value"),
+    pytest.param({"b\x00": 1}, "/b\x00", "NUL", id="nul-in-key"),
+    pytest.param({"a": {1, 2}}, "/a", "set is not a JSON value", id="not-json"),
+]
+
+
+@pytest.mark.parametrize(("value", "pointer", "words"), UNSTORABLE_VALUES)
+def test_unstorable_finds_what_a_parsed_value_must_not_hold(value, pointer, words):
+    found = unstorable(value)
+    assert found is not None
+    assert (found.code, found.pointer) == ("json.unsupported", pointer)
+    assert words in found.message
+
+
+def test_unstorable_accepts_plain_json_and_refuses_deep_nesting():
+    assert unstorable({"a": [1, 2.5, "x", None, True, {"b": []}]}) is None
+    deep: list = []
+    node = deep
+    for _ in range(MAX_DEPTH + 5):
+        node.append([])
+        node = node[0]
+    found = unstorable(deep)
+    assert found is not None and "nested too deeply" in found.message

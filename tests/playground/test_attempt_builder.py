@@ -234,12 +234,29 @@ def test_missing_action_fields_are_reported_on_their_field(data, field, message)
     assert message in " ".join(form.errors[field])
 
 
-def test_a_policy_that_is_not_json_is_kept_as_typed_for_the_evaluator_to_judge():
+def test_a_policy_that_is_not_json_is_refused_at_its_field():
+    # A scenario's policy is an object or a JSON string: "{oops" cannot be stored.
     form = AttemptForm(
         {"principal": USER + "a", "action": "kms:PutKeyPolicy", "resource": KEY, "policy": "{oops"}
     )
+    assert not form.is_valid()
+    assert form.errors["policy"] == [
+        "The key policy is not valid JSON: Property names must be in double quotes "
+        "(line 1, column 2)."
+    ]
+
+
+def test_a_json_policy_with_policy_errors_is_kept_for_the_evaluator_to_judge():
+    form = AttemptForm(
+        {
+            "principal": USER + "a",
+            "action": "kms:PutKeyPolicy",
+            "resource": KEY,
+            "policy": '{"Statement": "Allow"}',
+        }
+    )
     assert form.is_valid(), form.errors
-    assert form.attempt("a")["policy"] == "{oops"
+    assert form.attempt("a")["policy"] == {"Statement": "Allow"}
 
 
 def test_editing_an_attempt_fills_the_action_fields_back_in(copy):

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from playground import markdown
 from playground.markdown import render
 from tests.playground.conftest import HX
 
@@ -132,3 +137,53 @@ def test_saving_the_description_tells_the_lesson_to_refresh(copy):
 def test_without_a_description_the_lesson_panel_is_empty(copy):
     html = copy.client.get(copy.base + "lesson/").content.decode()
     assert "<details" not in html and 'id="lesson"' in html
+
+
+# The regexes the renderer used before its emphasis and links were paired in one
+# pass: the reference the pass must agree with (they rescanned each unclosed
+# opener's line, so a long hostile lesson took seconds).
+REF_LINK = re.compile(r"\[([^\]\n]+)\]\(((?:[^()\s]|\([^()\s]*\))+)\)")
+REF_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+REF_ITALIC = re.compile(r"(?:(?<=^)|(?<=[\s(\[;>]))\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![*\w])")
+
+
+def reference_emphasis(text: str) -> str:
+    return REF_ITALIC.sub(r"<em>\1</em>", REF_BOLD.sub(r"<strong>\1</strong>", text))
+
+
+def reference_links(text: str) -> str:
+    return REF_LINK.sub(lambda m: f"<{m.group(1)}|{m.group(2)}>", text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(st.sampled_from(["*", "*", "a", " ", "\n", "(", "_", ";"]), max_size=16))
+def test_emphasis_pairs_as_the_lazy_regexes_did(text):
+    assert markdown._emphasis(text) == reference_emphasis(text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(st.sampled_from(["[", "]", "(", ")", "a", " ", "\n", "h"]), max_size=18))
+def test_links_pair_as_the_regex_did(text):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(markdown, "_link", lambda label, url: f"<{label}|{url}>")
+        mine = markdown._links(text, lambda fragment: fragment)
+    assert mine == reference_links(text)
+
+
+HOSTILE_LESSONS = [
+    # (id, text of 20,000 characters, a fragment the output must hold)
+    ("unclosed-bold", "**a " * 5000, "**a **a"),
+    ("unclosed-italic", " *a" * 6666, "*a *a"),
+    ("unclosed-links", "[a](" * 5000, "[a]("),
+    ("brackets", "[" * 19999 + "]", "[[["),
+    ("mixed", "**[*`" * 4000, "**[*"),
+    ("closed-at-the-end", "**" + "a " * 9998 + "a**", "<strong>a a"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"), [c[1:] for c in HOSTILE_LESSONS], ids=[c[0] for c in HOSTILE_LESSONS]
+)
+def test_a_long_hostile_lesson_renders_as_written(text, fragment):
+    # Correctness on the inputs that used to take seconds; bench/web.py is where time lives.
+    assert fragment in render(text)
