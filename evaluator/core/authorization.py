@@ -143,8 +143,8 @@ def _watched_keys(
     memo: Memo, policy: Policy, action: str
 ) -> tuple[tuple[Statement, str, str], ...]:
     """Keys whose absence is worth a warning, per policy and action (once per run)."""
-    per = memo.of(memo.warnings, policy)
-    found = per.get(action)
+    key = (id(policy), action)
+    found = memo.warnings.get(key)
     if found is not None:
         return found
     keys: list[tuple[Statement, str, str]] = []
@@ -159,7 +159,8 @@ def _watched_keys(
                 f"{policy.label} ({policy.owner}) treats it as absent"
             )
             keys.append((stmt, clause.key_lc, msg))
-    per[action] = found = tuple(keys)
+    memo.hold(policy)
+    memo.warnings[key] = found = tuple(keys)
     return found
 
 

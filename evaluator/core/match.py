@@ -36,15 +36,16 @@ class Caller:
     service_linked: bool = False
     chained: bool = False
     has_boundary: bool = False
+    # Its account's root ARN, spelled once: principal matching reads it for every statement.
+    account_root: str = field(init=False, default="", repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "account_root", root_arn(str(self.account)))
 
     @property
     def principal_arn(self) -> str:
         """aws:PrincipalArn: the role ARN for a session, else the caller ARN (R4.16)."""
         return self.role_arn or self.arn
-
-    @property
-    def account_root(self) -> str:
-        return root_arn(str(self.account))
 
     @property
     def role_session_arn_no_path(self) -> str | None:
@@ -152,10 +153,11 @@ def _resource_applies(stmt: Statement, req: Request, variables: bool) -> bool:
         return True  # trust policies, SCPs: the element is optional
     if not (variables and stmt.resource_vars):
         memo = req.memo
-        covers = memo.of(memo.resource, stmt)
-        cached = covers.get(req.resource)
+        key = (id(stmt), req.resource)
+        cached = memo.resource.get(key)
         if cached is None:
-            cached = covers[req.resource] = _resource_hit(stmt, req, False)
+            memo.hold(stmt)
+            cached = memo.resource[key] = _resource_hit(stmt, req, False)
         return cached
     return _resource_hit(stmt, req, variables)
 
@@ -352,16 +354,18 @@ def _candidates(
     caller is fixed, so a batch works it out once per caller and policy, and reuses
     it for every action (the caller's ARN carries who it is)."""
     memo = req.memo
-    by_caller = memo.of(memo.by_caller, policy)
+    by_caller = memo.by_caller
     if not check_principal:  # identity-side policies name nobody
-        found = by_caller.get((req.action,))
+        key: tuple[object, ...] = (id(policy), req.action)
+        found = by_caller.get(key)
         if found is None:
-            found = by_caller[(req.action,)] = tuple(
+            memo.hold(policy)
+            found = by_caller[key] = tuple(
                 (s, None) for s in statements_for(memo, policy, req.action)
             )
         return found
     caller = req.caller
-    who = (caller.arn, caller.has_boundary)
+    who = (id(policy), caller.arn, caller.has_boundary)
     kinds = by_caller.get(who)
     if kinds is None:
         kinds = {}
@@ -369,6 +373,7 @@ def _candidates(
             ok, kind = _principal_applies(stmt, caller)
             if ok:
                 kinds[stmt.index] = kind
+        memo.hold(policy)
         by_caller[who] = kinds
     return [
         (s, kinds[s.index]) for s in statements_for(memo, policy, req.action) if s.index in kinds
@@ -377,10 +382,11 @@ def _candidates(
 
 def statements_for(memo: Memo, policy: Policy, action: str) -> tuple[Statement, ...]:
     """The statements of `policy` whose Action/NotAction covers `action`, once per run."""
-    per = memo.of(memo.by_action, policy)
-    found = per.get(action)
+    key = (id(policy), action)
+    found = memo.by_action.get(key)
     if found is None:
-        found = per[action] = policy.for_action(action)
+        memo.hold(policy)
+        found = memo.by_action[key] = policy.for_action(action)
     return found
 
 

@@ -178,10 +178,11 @@ class Key:
     grants: tuple[Grant, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)  # aws:ResourceTag/KEY (addition)
     pointer: str = ""
+    # Its ARN, spelled once: every KMS request on the key reads it.
+    arn: str = field(init=False, default="", repr=False, compare=False)
 
-    @property
-    def arn(self) -> str:
-        return key_arn(self.region, self.account, self.id)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "arn", key_arn(self.region, self.account, self.id))
 
     @property
     def alias_arns(self) -> tuple[str, ...]:
