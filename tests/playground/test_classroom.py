@@ -20,6 +20,7 @@ SPEC = (ROOT.parent / "shared/spec/kms-authorization.md").read_text()
 VERDICTS = re.compile(
     r"badge-(allowed|implicit|explicit|error)\b|arrow-(allowed|denied|grant|trust)\b"
     r"|Expected:|expects |implicit_deny|explicit_deny|AccessDenied|✓ as expected"
+    r"|cell-(allow|implicit_deny|explicit_deny)\b|matrix-table|change-list"
 )
 
 # The same, less the choice values a prediction form offers for every attempt.
