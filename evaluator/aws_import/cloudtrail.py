@@ -9,6 +9,7 @@ import re
 from evaluator.aws_import.builder import Builder
 from evaluator.core.jsonpos import parse_json
 from evaluator.core.problems import pointer_join
+from evaluator.core.vocabulary import OUTCOMES
 
 # What the playground calls a KMS operation that CloudTrail names differently.
 _KMS_NAMES = {"ReEncrypt": "ReEncryptFrom"}
@@ -235,24 +236,9 @@ def _endpoint(b: Builder, vpce: str, account: str, service: str, ptr: str) -> No
     )
 
 
-_OUTCOMES = {
-    "AccessDeniedException",
-    "DisabledException",
-    "KMSInvalidStateException",
-    "NotFoundException",
-    "InvalidCiphertextException",
-    "IncorrectKeyException",
-    "InvalidKeyUsageException",
-    "MalformedPolicyDocumentException",
-    "InvalidGrantTokenException",
-    "ValidationException",
-    "LimitExceededException",
-}
-
-
 def _expectation(service: str, error: object) -> str:
     if not error:
         return "Success"
     if error in ("AccessDenied", "AccessDeniedException", "Client.AccessDenied"):
         return "AccessDeniedException" if service == "kms" else "AccessDenied"
-    return str(error) if error in _OUTCOMES else "deny"
+    return str(error) if error in OUTCOMES else "deny"
