@@ -6,7 +6,8 @@ Candidates: add the action to a key-policy (or trust-policy) statement that
 already names the caller; put the caller where a near-miss principal is named
 ("etl-job-old" where "etl-job" calls); a key-policy statement for the caller;
 root delegation; an identity policy; both sides at once (across accounts); a
-grant; drop or narrow a Deny that decided the attempt.
+grant; drop or narrow a Deny that decided the attempt. When a role of the
+attempt's assume chain refused it, the candidates open that hop instead.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from .keytrust import resolve_key
 from .loader import load_scenario
 from .matrix import AccessMatrix, Edge, decide_matrix
 from .model import Key, Principal, Scenario
-from .trace import Determining
+from .trace import Determining, Step
 
 Doc = dict
 Edit = Callable[[Doc], str | None]  # changes the copy in place; returns the changed pointer
@@ -78,7 +79,7 @@ def proven_fixes(
     if not evaluation.results or evaluation.results[0].authorization == "allow":
         return []
     decided = evaluation.results[0].decision
-    target = _target(scenario, attempt_id)
+    target = _target(scenario, attempt_id, _refused_hop(evaluation.results[0].trace))
     if target is None:
         return []
     world = compile_scenario(scenario)
@@ -220,11 +221,31 @@ def _short(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
 
-def _target(scenario: Scenario, attempt_id: str) -> _Target | None:
+def _refused_hop(trace: tuple[Step, ...]) -> int | None:
+    """Which AssumeRole of the attempt's chain was refused (it ends the chain), if one was."""
+    hops = [s for s in trace if s.kind == "assume"]
+    last = hops[-1] if hops else None
+    return len(hops) - 1 if last is not None and last.verdict != "allow" else None
+
+
+def _target(scenario: Scenario, attempt_id: str, hop: int | None = None) -> _Target | None:
+    """What a fix must open: the attempt's own call, or the refused hop of its chain
+    (that hop's caller assuming that hop's role), since nothing after it runs."""
     attempt = scenario.attempt(attempt_id)
     if attempt is None:
         return None
     world = compile_scenario(scenario)
+    if hop is not None and hop < len(attempt.assume):
+        principal = attempt.assume[hop - 1].role if hop else attempt.principal
+        try:
+            caller, entity = world.caller(principal)
+        except LookupError:
+            return None
+        if caller.account is None:
+            return None
+        role = scenario.role_by_arn(attempt.assume[hop].role)
+        arn = caller.role_arn or caller.arn
+        return _Target(arn, entity, caller.account, None, "sts:AssumeRole", None, role)
     principal = attempt.assume[-1].role if attempt.assume else attempt.principal
     try:
         caller, entity = world.caller(principal)
