@@ -298,17 +298,26 @@ def _key_edges(env: Env, reuse: _Reuse | None, blocks: dict) -> None:
                 tries: list[dict[str, str] | None] = [None, *contexts.get(key.arn, [])]
                 block.append(_decide_key(env, ident, p, key, op, "", None, tries, named))
             for bucket, enc in via_by_key.get(key.arn, ()):
-                arn = bucket.arn if enc.bucket_key else f"{bucket.arn}/{_object_name(bucket)}"
                 for op in KEY_OPERATIONS:
-                    tries = [{"aws:s3:arn": arn}]
+                    tries = [{"aws:s3:arn": arn} for arn in _s3_arns(bucket, enc)]
                     block.append(
                         _decide_key(env, ident, p, key, op, bucket.arn, service, tries, named)
                     )
             blocks[pair] = tuple(block)
 
 
-def _object_name(bucket: Bucket) -> str:
-    return bucket.objects[0].key if bucket.objects else "object"
+# Objects of one bucket tried for a through-S3 edge: a key policy may open
+# some prefixes only (kms:EncryptionContext:aws:s3:arn), so one object is not enough.
+_OBJECTS_TRIED = 20
+
+
+def _s3_arns(bucket: Bucket, enc: Encryption) -> list[str]:
+    """The aws:s3:arn encryption contexts S3 would send: the bucket's ARN with an
+    S3 Bucket Key (R8.5), else each object's (the first few; "object" if none)."""
+    if enc.bucket_key:
+        return [bucket.arn]
+    names = [o.key for o in bucket.objects[:_OBJECTS_TRIED]] or ["object"]
+    return [f"{bucket.arn}/{name}" for name in dict.fromkeys(names)]
 
 
 def _decide_key(
