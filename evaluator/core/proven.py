@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .budget import Budget
 from .compiled import compile_scenario
 from .crypto import KeyMaterial
 from .engine import evaluate
@@ -68,14 +69,18 @@ def proven_fixes(
     now: datetime,
     material: KeyMaterial | None = None,
     limit: int = 5,
+    budget: Budget | None = None,
 ) -> list[ProvenFix]:
-    """The edits that make a denied attempt allowed, most contained first."""
+    """The edits that make a denied attempt allowed, most contained first.
+    `budget` bounds all the trials together: past it, the fixes proven so far."""
     doc: Doc = json.loads(json.dumps(document))
     loaded = load_scenario(doc)
     scenario = loaded.scenario
     if not loaded.ok or scenario is None or scenario.attempt(attempt_id) is None:
         return []
-    evaluation = evaluate(scenario, now=now, attempt_ids=[attempt_id], material=material)
+    evaluation = evaluate(
+        scenario, now=now, attempt_ids=[attempt_id], material=material, budget=budget
+    )
     if not evaluation.results or evaluation.results[0].authorization == "allow":
         return []
     decided = evaluation.results[0].decision
@@ -83,7 +88,9 @@ def proven_fixes(
     if target is None:
         return []
     world = compile_scenario(scenario)
-    base_matrix = decide_matrix(scenario, world, now=now)
+    base_matrix = decide_matrix(scenario, world, now=now, budget=budget)
+    if base_matrix.stopped:
+        return []
     seen: set[str] = set()
     found: list[ProvenFix] = []
     for kind, title, edit, note in _candidates(doc, target, decided.determining):
@@ -100,9 +107,18 @@ def proven_fixes(
         seen.add(digest)
         reloaded = load_scenario(trial)
         fixed = reloaded.scenario if reloaded.ok else None
-        if fixed is None or _authorization(fixed, attempt_id, now, material) != "allow":
+        if fixed is None:
+            continue
+        verdict = _authorization(fixed, attempt_id, now, material, budget)
+        if verdict is None:
+            break  # over the budget: what is proven so far
+        if verdict != "allow":
             continue  # not proven: the attempt is still denied (or the edit broke it)
-        matrix = decide_matrix(fixed, compile_scenario(fixed), now=now, previous=base_matrix)
+        matrix = decide_matrix(
+            fixed, compile_scenario(fixed), now=now, previous=base_matrix, budget=budget
+        )
+        if matrix.stopped:
+            break
         gains = tuple(_gains(base_matrix, matrix))
         mine = {target.caller_arn, target.entity.arn if target.entity else ""}
         others = tuple(e for e in gains if e.source not in mine)
@@ -151,11 +167,18 @@ def json_diff(fix: ProvenFix) -> list[tuple[str, str]]:
 
 
 def _authorization(
-    scenario: Scenario, attempt_id: str, now: datetime, material: KeyMaterial | None
-) -> str:
+    scenario: Scenario,
+    attempt_id: str,
+    now: datetime,
+    material: KeyMaterial | None,
+    budget: Budget | None,
+) -> str | None:
+    """The attempt's authorization on a trial copy; None when the budget ran out."""
     evaluation = evaluate(
-        scenario, now=now, attempt_ids=[attempt_id], trace=False, material=material
+        scenario, now=now, attempt_ids=[attempt_id], trace=False, material=material, budget=budget
     )
+    if any(p.code == "evaluation.budget" for p in evaluation.problems):
+        return None
     return evaluation.results[0].authorization if evaluation.results else "implicit_deny"
 
 

@@ -98,3 +98,11 @@ def test_with_a_bucket_key_s3_sends_the_bucket_arn_so_the_prefix_condition_fails
     edge = _through_s3(_doc(["reports/q3.csv"], bucket_key=True))
     assert not edge.allowed
     assert dict(edge.context) == {"aws:s3:arn": "arn:aws:s3:::data"}
+
+
+def test_a_matrix_over_its_budget_is_empty_and_says_why():
+    loaded = evaluator.load_scenario(_doc(["reports/q3.csv"]))
+    budget = evaluator.Budget(steps=2)
+    matrix = evaluator.access_matrix(loaded.scenario, now=NOW, budget=budget)
+    assert matrix.edges == ()
+    assert "more than 2 steps, the limit per request" in matrix.stopped

@@ -201,3 +201,14 @@ def test_a_chain_refused_at_its_second_role_is_fixed_in_that_roles_trust_policy(
     assert "role-a-old" in fixes[0].note
     for fix in fixes:
         assert _authorization(dict(fix.document)) == "allow"
+
+
+def test_proven_fixes_stop_at_the_budget_with_what_they_proved():
+    doc = _doc(OLD_NAME, GRANTS_FOR_SERVICES)
+    unbounded = evaluator.proven_fixes(doc, "enc", now=NOW)
+    assert unbounded
+    assert evaluator.proven_fixes(doc, "enc", now=NOW, budget=evaluator.Budget(steps=5)) == []
+    roomy = evaluator.Budget(steps=10_000_000)
+    assert [f.id for f in evaluator.proven_fixes(doc, "enc", now=NOW, budget=roomy)] == [
+        f.id for f in unbounded
+    ]
