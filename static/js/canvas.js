@@ -31,7 +31,7 @@
   function postMove(node, x, y) {
     const c = canvasEl();
     refocus = { ref: node.dataset.ref, until: Date.now() + 3000 };
-    window.htmx.ajax("POST", c.dataset.base + "nodes/move/", {
+    window.htmx.ajax("POST", c.dataset.moveUrl, {
       source: c,
       target: "#canvas",
       swap: "outerHTML",
@@ -107,18 +107,18 @@
     if (again && again !== active) again.focus();
   });
 
-  function setupControls() {
+  // The controls beside the canvas: fit to screen, and which arrows to show.
+  function setupControls(root) {
     const viewport = document.getElementById("canvas-area");
-    const fit = document.getElementById("fit-toggle");
-    if (fit && viewport && !fit.dataset.ready) {
+    if (!viewport || !root.querySelectorAll) return;
+    root.querySelectorAll("#fit-toggle:not([data-ready])").forEach((fit) => {
       fit.dataset.ready = "1";
       fit.addEventListener("click", () => {
         const on = viewport.classList.toggle("fit");
         fit.setAttribute("aria-pressed", String(on));
       });
-    }
-    document.querySelectorAll("input[data-arrows]").forEach((box) => {
-      if (box.dataset.ready) return;
+    });
+    root.querySelectorAll("input[data-arrows]:not([data-ready])").forEach((box) => {
       box.dataset.ready = "1";
       box.addEventListener("change", () => {
         viewport.classList.toggle(`hide-${box.dataset.arrows}`, !box.checked);
@@ -159,6 +159,5 @@
 
   window.KmsCanvas = { highlight };
   document.documentElement.classList.add("js");
-  setupControls();
-  document.addEventListener("DOMContentLoaded", setupControls);
+  setupControls(document); // deferred: the page is parsed; htmx never replaces these controls
 })();
