@@ -2,13 +2,14 @@
 
 The arms follow AWS's evaluation logic in the order of R1.3; each cites the
 rule it applies. Statement matching lives in `match.py`; KMS's key-trust
-rules (who the key policy must name) in `keytrust.py`.
+rule (R2.2: the key policy decides whether IAM policies count) in `keytrust.py`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from . import keytrust
 from .match import PolicyResult, PrincipalKind, Request, evaluate_policy
 from .policy import Policy
 from .trace import Authorization, PolicyRef, Step, Tracer
@@ -288,13 +289,14 @@ def _decide_paths(
             how = "names the caller directly" if not identity_path else "names the caller"
             return _allow(tr, req, results, "R1.14", f"the {resource.policy.label} {how}", "direct")
         if ps.resource_required:
-            if delegated and identity_path and resource is not None:
+            # R2.2: the key policy (or trust policy) decides whether IAM may allow.
+            if resource is not None and keytrust.iam_takes_effect(delegated, identity_path):
                 return _allow(
                     tr,
                     req,
                     results,
                     "R2.2",
-                    f"the {resource.policy.label} trusts the account and an identity policy allows",
+                    keytrust.delegated_how(resource.policy.label),
                     "delegated",
                 )
         elif identity_path:
@@ -373,20 +375,11 @@ def _implicit_reason(
             f"naming a role ARN is cut down by the role's {which}, which does not allow "
             f"{req.action} (R1.14)."
         )
-    if ps.resource_required and delegated and not identity_path:
-        return (
-            f"Implicit deny: the {label} delegates to the account, but no identity policy "
-            f"of {req.caller.arn} allows {req.action} (R2.2)."
-            + _limits(identity_allows, boundary_ok, session_ok)
-        )
     if ps.resource_required:
-        if identity_allows:
-            return (
-                f"Implicit deny: an identity policy allows {req.action}, but the {label} "
-                "neither names the caller nor delegates to its account, so IAM policies "
-                "cannot take effect (R2.2, R1.13)."
-            )
-        return f"Implicit deny: no statement of the {label} allows {req.action} for the caller."
+        limits = _limits(identity_allows, boundary_ok, session_ok)
+        return keytrust.untrusted_reason(
+            label, req.caller.arn, req.action, delegated, identity_path, identity_allows, limits
+        )
     if resource is not None and resource.allowed:
         return (
             "Implicit deny: the resource policy names the role, but "

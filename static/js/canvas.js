@@ -113,9 +113,17 @@
     if (!viewport || !root.querySelectorAll) return;
     root.querySelectorAll("#fit-toggle:not([data-ready])").forEach((fit) => {
       fit.dataset.ready = "1";
-      fit.addEventListener("click", () => {
-        const on = viewport.classList.toggle("fit");
+      // The canvas is drawn in CSS pixels, so browser zoom enlarges it; fitting
+      // it to the window is the reader's choice, kept for the next page.
+      const set = (on) => {
+        viewport.classList.toggle("fit", on);
         fit.setAttribute("aria-pressed", String(on));
+      };
+      set(localStorage.getItem("kms-canvas-fit") === "1");
+      fit.addEventListener("click", () => {
+        const on = !viewport.classList.contains("fit");
+        set(on);
+        localStorage.setItem("kms-canvas-fit", on ? "1" : "0");
       });
     });
     root.querySelectorAll("input[data-arrows]:not([data-ready])").forEach((box) => {
