@@ -108,11 +108,10 @@
   });
 
   // The controls beside the canvas: fit to screen, and which arrows to show.
-  function setupControls(root) {
+  function setupControls() {
     const viewport = document.getElementById("canvas-area");
-    if (!viewport || !root.querySelectorAll) return;
-    root.querySelectorAll("#fit-toggle:not([data-ready])").forEach((fit) => {
-      fit.dataset.ready = "1";
+    const fit = document.getElementById("fit-toggle");
+    if (fit && viewport) {
       // The canvas is drawn in CSS pixels, so browser zoom enlarges it; fitting
       // it to the window is the reader's choice, kept for the next page.
       const set = (on) => {
@@ -125,9 +124,8 @@
         set(on);
         localStorage.setItem("kms-canvas-fit", on ? "1" : "0");
       });
-    });
-    root.querySelectorAll("input[data-arrows]:not([data-ready])").forEach((box) => {
-      box.dataset.ready = "1";
+    }
+    document.querySelectorAll("input[data-arrows]").forEach((box) => {
       box.addEventListener("change", () => {
         viewport.classList.toggle(`hide-${box.dataset.arrows}`, !box.checked);
       });
@@ -167,5 +165,5 @@
 
   window.KmsCanvas = { highlight };
   document.documentElement.classList.add("js");
-  setupControls(document); // deferred: the page is parsed; htmx never replaces these controls
+  setupControls(); // once: this script is deferred (the page is parsed) and htmx never replaces them
 })();
