@@ -91,6 +91,7 @@ def canvas_context(
         "space": space,
         "canvas": _built(space),
         "canvas_svg": CanvasSvg(space, selected),
+        "matrix_stopped": verdicts.of(space).matrix.stopped,  # type: ignore[attr-defined]
         "selected": selected,
         "accounts": [n for n in nodes if n.kind == "account"],
         "add_kinds": [(k, document_nodes.KIND_LABELS[k]) for k in document_nodes.ADDABLE_KINDS],
@@ -596,6 +597,7 @@ def matrix_context(space: Space, *, key: str = "", principal: str = "", show: st
     )
     return {
         "space": space,
+        "matrix_stopped": verdicts.of(space).matrix.stopped,  # type: ignore[attr-defined]
         "matrix_rows": rows,
         "matrix_keys": [(n.ref, n.label) for n in nodes if n.kind in ("key", "role")],
         "matrix_principals": [

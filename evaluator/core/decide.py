@@ -57,6 +57,11 @@ class ExtraAllow:
     label: str
     kind: PrincipalKind
     rule: str
+    # The grant itself, so a decision it made can name it (Decision.determining).
+    grant: str = ""  # its id
+    name: str = ""  # its name, or its id
+    owner: str = ""  # the key's ARN
+    pointer: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,7 @@ class Outcome:
     results: tuple[PolicyResult, ...]
     deny: tuple[PolicyResult, ...] = ()
     path: str = ""  # how an allow came about: direct, delegated, identity, grant
+    extra: ExtraAllow | None = None  # the grant an allow on the grant path came through
     assumptions: tuple[str, ...] = ()  # section 12 decisions this outcome rests on
 
 
@@ -283,7 +289,10 @@ def _decide_paths(
     """R1.13/R1.14 (same account), R1.18/R2.13 (across accounts), R3.5 (grants)."""
     if same_account:
         if grant_ok and extra is not None:
-            return _allow(tr, req, results, extra.rule, f"allowed through {extra.label}", "grant")
+            return replace(
+                _allow(tr, req, results, extra.rule, f"allowed through {extra.label}", "grant"),
+                extra=extra,
+            )
         # `direct` and `delegated` come from the resource result's kinds, so it exists.
         if direct and resource is not None:
             how = "names the caller directly" if not identity_path else "names the caller"
@@ -304,7 +313,10 @@ def _decide_paths(
     else:
         # R1.18, R2.13: both accounts must allow, unless a grant names the caller (R3.6).
         if grant_ok and extra is not None:
-            return _allow(tr, req, results, extra.rule, f"allowed through {extra.label}", "grant")
+            return replace(
+                _allow(tr, req, results, extra.rule, f"allowed through {extra.label}", "grant"),
+                extra=extra,
+            )
         if (direct or delegated) and identity_path:
             return _allow(
                 tr,
