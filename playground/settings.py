@@ -77,7 +77,11 @@ TEMPLATES = [
                 "playground.headers.csp_nonce",
                 "playground.predict.context",
             ],
-            "builtins": ["playground.templatetags.revision"],
+            "builtins": [
+                "playground.templatetags.revision",
+                "playground.templatetags.links",
+                "playground.templatetags.data",
+            ],
         },
     },
 ]
