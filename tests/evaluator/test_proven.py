@@ -11,16 +11,19 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 ACCOUNT = "111122223333"
 ETL = f"arn:aws:iam::{ACCOUNT}:role/etl-job"
 KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
+
+
+def _trust(principal: str) -> dict:
+    """A trust policy that lets `principal` assume the role."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+        ],
+    }
+
+
+TRUST = _trust(f"arn:aws:iam::{ACCOUNT}:root")
 
 
 def _doc(*statements: dict, roles: tuple[str, ...] = ("etl-job",)) -> dict:
@@ -157,16 +160,7 @@ def _chain_doc(trusted_by_b: str) -> dict:
             "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
         },
     }
-    trust_b = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/{trusted_by_b}"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
+    trust_b = _trust(f"arn:aws:iam::{ACCOUNT}:role/{trusted_by_b}")
     doc = _doc(
         {
             "Effect": "Allow",
