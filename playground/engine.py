@@ -24,8 +24,6 @@ load_scenario = evaluator.load_scenario
 check_policy = evaluator.check_policy
 catalogue_actions = evaluator.catalogue_actions
 expectation_holds = evaluator.expectation_holds
-# load_scenario plus every policy compiled: what a stored document must pass.
-check = evaluator.check_scenario
 parse_json = evaluator.parse_json
 JsonTextError = evaluator.JsonTextError
 
@@ -34,24 +32,44 @@ def problem_dicts(problems) -> list[dict]:
     return [p.as_dict() for p in problems]
 
 
+def digest(document: dict) -> str:
+    """The fingerprint a document is remembered by (its canonical JSON)."""
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+
+
 _LOADED: OrderedDict[str, object] = OrderedDict()
+
+
+def _remember(key: str, result) -> None:
+    _LOADED[key] = result
+    _LOADED.move_to_end(key)
+    if len(_LOADED) > 32:
+        _LOADED.popitem(last=False)
 
 
 def load(document: dict, *, key: str | None = None):
     """load_scenario, remembered per document: a save validates the document and
     the requests that follow read the same revision, so each revision is loaded
     (and its policies compiled, see evaluator.compile_scenario) once."""
-    if key is None:  # the caller may know the document's digest already
-        key = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+    key = key or digest(document)  # the caller may know the document's digest already
     found = _LOADED.get(key)
     if found is None:
-        # A private copy: the cached scenario must not change if the caller's dict does.
-        found = _LOADED[key] = load_scenario(json.loads(json.dumps(document)))
-        if len(_LOADED) > 32:
-            _LOADED.popitem(last=False)
+        found = load_scenario(document)  # which reads a private copy of the mapping
+        _remember(key, found)
     else:
         _LOADED.move_to_end(key)
     return found
+
+
+def check(source):
+    """load_scenario plus every policy compiled: what a stored document must pass.
+
+    A document that passes is remembered as loaded (and compiled): the save that
+    checks a revision is followed by the requests that show it."""
+    result = evaluator.check_scenario(source)
+    if result.ok and isinstance(source, dict):
+        _remember(digest(source), result)
+    return result
 
 
 def check_text(text: str, kind: str) -> tuple[object | None, list[dict]]:

@@ -463,13 +463,14 @@ def _trust_edges(
     for role in sc.principals:
         if role.type != "role":
             continue
-        trust = world.trust.get(role.arn)
+        role_arn = role.arn
+        trust = world.trust.get(role_arn)
         names = _names(trust)
-        column_fresh = reuse and reuse.fresh("p:" + role.arn)
+        column_fresh = reuse and reuse.fresh("p:" + role_arn)
         for ref, row_fresh, ident in sources:
-            if ref == role.arn:
+            if ref == role_arn:
                 continue
-            pair = ("trust", ref, role.arn)
+            pair = ("trust", ref, role_arn)
             if row_fresh and column_fresh:
                 found = old.get(pair)  # as for keys: left out before, left out now
                 if found is not None:
