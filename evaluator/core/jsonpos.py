@@ -201,10 +201,50 @@ def _depth_over(value: object, limit: int) -> bool:
     return False
 
 
+_INF = float("inf")
+
+
+def plain_json(value: object) -> bool:
+    """Is `value` made of exact JSON types only (dict, list, str, int, bool, None,
+    finite float), storable, and no deeper than MAX_DEPTH? A quick test that
+    never says yes where `unstorable` would find something; it may say no where
+    `unstorable` finds nothing (a dict subclass), which then decides."""
+    if type(value) is not dict and type(value) is not list:
+        return False
+    search = _UNSTORABLE_CHAR.search
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth >= MAX_DEPTH:
+            return False
+        if type(node) is dict:
+            for key in node:
+                if type(key) is not str or search(key):
+                    return False
+            children = node.values()
+        else:
+            children = node  # type: ignore[assignment]
+        for child in children:
+            kind = type(child)
+            if kind is str:
+                if search(child):
+                    return False
+            elif kind is dict or kind is list:
+                stack.append((child, depth + 1))
+            elif kind is float:
+                if child != child or child == _INF or child == -_INF:
+                    return False
+            elif child is not None and kind is not bool and kind is not int:
+                return False
+    return True
+
+
 def unstorable(value: object, pointer: str = "") -> Problem | None:
     """The first thing in an already-parsed value that is not storable JSON, or None:
     nesting deeper than MAX_DEPTH, a number that is not finite, a string or key
     holding NUL or a lone surrogate, a value that is not a JSON type."""
+    if plain_json(value):
+        return None  # the common case, without working out a pointer per value
     stack: list[tuple[object, str, int]] = [(value, pointer, 0)]
     while stack:
         node, ptr, depth = stack.pop()
