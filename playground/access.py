@@ -12,8 +12,9 @@ from functools import wraps
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
-from playground import conflicts
+from playground import conflicts, forms
 from playground.models import WorkingCopy
 from playground.store import Conflict, token_matches
 
@@ -21,16 +22,12 @@ COOKIE = "kmsp-edit"
 COOKIE_AGE = 60 * 60 * 24 * 365
 
 
-def copy_path(wc_id: str) -> str:
-    return f"/w/{wc_id}/"
-
-
 def grant_edit(request: HttpRequest, response: HttpResponse, wc: WorkingCopy, token: str):
     response.set_cookie(
         COOKIE,
         token,
         max_age=COOKIE_AGE,
-        path=copy_path(wc.id),
+        path=reverse("working_copy", args=[wc.id]),  # the copy's pages and writes only
         httponly=True,
         samesite="Lax",
         secure=request.is_secure() or settings.SECURE_HTTPS,
@@ -44,8 +41,7 @@ def can_edit(request: HttpRequest, wc: WorkingCopy) -> bool:
 
 def stated_version(request: HttpRequest) -> int | None:
     """The version a write says it was made from (the form's `revision`), if it says."""
-    raw = request.POST.get("revision", "").strip()
-    return int(raw) if raw.isdigit() and len(raw) < 10 else (-1 if raw else None)
+    return forms.RevisionForm(request.POST).stated()
 
 
 def editable(view):

@@ -106,6 +106,7 @@ def _problem_lines(problems: list[dict]) -> list[str]:
 
 
 class AttemptForm(forms.Form):
+    editing = forms.CharField(max_length=64, required=False)  # the id of the attempt replaced
     attempt_id = forms.RegexField(r"^[A-Za-z0-9_.-]{0,64}$", max_length=64, required=False)
     title = forms.CharField(max_length=200, required=False)
     principal = forms.CharField(max_length=MAX_REF)

@@ -110,19 +110,20 @@ def _key_refs(steps, keys: set[str], found: set[str]) -> set[str]:
 
 
 def _edge_actions(action: str) -> tuple[str, ...]:
-    """The access-matrix cells (kms:Encrypt, kms:Decrypt) an attempt's action stands for.
-
-    Data-key and other operations are not cells of the matrix, so a task asking
-    for them widens nothing: granting kms:Encrypt on top is then reported.
-    """
+    """The cells of key access an attempt's action stands for: the matrix's
+    kms:Encrypt / kms:Decrypt (which S3 calls stand for too) and the probed
+    operations by their own name. A task asking for kms:GenerateDataKey does
+    not excuse a new kms:Encrypt, nor the reverse."""
     a = action.lower()
     if a in ("s3:copyobject", "s3:replicateobject"):
-        return ("kms:Encrypt", "kms:Decrypt")
+        return ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey")
     if a == "s3:getobject" or a in ("kms:decrypt", "kms:reencryptfrom"):
         return ("kms:Decrypt",)
-    if a == "s3:putobject" or a in ("kms:encrypt", "kms:reencryptto"):
+    if a == "s3:putobject":
+        return ("kms:Encrypt", "kms:GenerateDataKey")
+    if a in ("kms:encrypt", "kms:reencryptto"):
         return ("kms:Encrypt",)
-    return ()
+    return tuple(op for op in PROBED if op.lower() == a)
 
 
 def _caller(attempt: dict) -> str:
@@ -142,13 +143,73 @@ def _assumptions(attempt: dict) -> set[tuple[str, str, str]]:
 
 
 def _allowed(document: dict, lineage: str) -> set[tuple[str, str, str]]:
-    """The access matrix's allowed cells: key use and role assumption, by any path."""
+    """Allowed cells: the access matrix's key use and role assumption, by any
+    path, and the probed operations called directly."""
     matrix = verdicts.of_document(document, lineage).matrix
-    return {
+    cells = {
         (e.source, e.target, e.operation)
         for e in matrix.edges  # type: ignore[attr-defined]
         if e.kind in ("key", "trust") and e.authorization == "allow"
     }
+    return cells | _probed(document, lineage)
+
+
+# Key access beyond the matrix's Encrypt/Decrypt that the rule also watches:
+# data keys, handing access on (grants), and taking the key over or away.
+PROBED = (
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:CreateGrant",
+    "kms:PutKeyPolicy",
+    "kms:ScheduleKeyDeletion",
+    "kms:DisableKey",
+)
+_OP_ORDER = {op.split(":")[1]: i for i, op in enumerate(("kms:Encrypt", "kms:Decrypt", *PROBED))}
+# A challenge is a classroom scenario; past this many calls only the matrix counts.
+PROBE_LIMIT = 5000
+
+
+def _probe_shapes(doc: dict, key: str) -> list[dict]:
+    """How the scenario's own attempts call `key` (encryption context, calling
+    service), so a condition that needs them is met; and a bare call."""
+    shapes: list[dict] = [{}]
+    for a in doc.get("attempts") or []:
+        if a.get("resource") != key:
+            continue
+        shape = {k: a[k] for k in ("encryption_context", "via_service") if a.get(k) is not None}
+        if shape not in shapes and len(shapes) < 4:
+            shapes.append(shape)
+    return shapes
+
+
+def _probed(document: dict, lineage: str) -> set[tuple[str, str, str]]:
+    """Each user and role (as its session) x key x PROBED operation, called
+    directly and decided by the evaluator: (principal, key, operation) allowed."""
+    doc = copy.deepcopy(document)
+    doc.pop("goals", None)
+    nodes = list(document_nodes.iter_nodes(doc))
+    callers = [n.ref for n in nodes if n.kind in ("user", "role")]
+    keys = [n.ref for n in nodes if n.kind == "key"]
+    probes, cells = [], []
+    for key in keys:
+        shapes = _probe_shapes(doc, key)
+        for who in callers:
+            for op in PROBED:
+                for shape in shapes:
+                    probes.append(
+                        {"id": f"probe-{len(probes)}", "principal": who, "action": op}
+                        | {"resource": key}
+                        | shape
+                    )
+                    cells.append((who, key, op))
+    if not probes or len(probes) > PROBE_LIMIT:
+        return set()
+    doc["attempts"] = probes
+    loaded = engine.load(doc)
+    if not loaded.ok:
+        return set()
+    results = engine.evaluate(loaded.scenario, lineage, trace=False).results
+    return {cell for cell, r in zip(cells, results, strict=True) if r.authorization == "allow"}
 
 
 def _names(doc: dict) -> dict[str, str]:
@@ -199,13 +260,17 @@ def _widened(challenge: dict, student: dict, lineage: str, asked: set) -> list[s
     before = _allowed(student_document(challenge), lineage)
     now = _allowed(student, lineage)
     names = _names(student)
-    out = []
+    out: list[str] = []
+    verbs: dict[tuple[str, str], list[str]] = {}
     for source, target, operation in sorted(now - before - asked):
         who = names.get(source, source.rsplit("/", 1)[-1])
         what = names.get(target, target.rsplit("/", 1)[-1])
         if operation == "sts:AssumeRole":
             out.append(f"{who} can now assume {what}, which no task asks for.")
         else:
-            verb = operation.split(":")[-1]
-            out.append(f"{who} can now {verb} with {what}, which no task asks for.")
+            verbs.setdefault((who, what), []).append(operation.split(":")[-1])
+    for (who, what), ops in verbs.items():
+        ops.sort(key=_OP_ORDER.get)
+        listed = ", ".join(ops[:-1]) + f" and {ops[-1]}" if len(ops) > 1 else ops[0]
+        out.append(f"{who} can now {listed} with {what}, which no task asks for.")
     return out

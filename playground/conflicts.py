@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django_htmx.http import reselect, reswap, retarget
 
 from playground.models import WorkingCopy
 from playground.store import Conflict
@@ -30,7 +32,7 @@ def refused(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     ]
     context = {
         "wc": wc,
-        "base": f"/w/{wc.id}/",
+        "reload_url": reverse("working_copy", args=[wc.id]),
         "message": Conflict.message,
         "fields": fields,
         "files": bool(request.FILES),
@@ -40,7 +42,4 @@ def refused(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
         return render(request, "playground/conflict.html", context, status=409)
     response = render(request, PARTIAL, context, status=409)
     # Whatever the form targets, the refusal goes to the page's #conflict box.
-    response["HX-Retarget"] = "#conflict"
-    response["HX-Reswap"] = "outerHTML"
-    response["HX-Reselect"] = "#conflict"
-    return response
+    return reselect(reswap(retarget(response, "#conflict"), "outerHTML"), "#conflict")

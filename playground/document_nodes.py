@@ -214,6 +214,11 @@ def owner_kind(doc: dict, ref: str) -> str | None:
     return node.kind if node else None
 
 
+def group_names(doc: dict, account: str | None) -> list[str]:
+    """The groups a user of `account` may join (those of its own account)."""
+    return [g["name"] for g in doc.get("groups") or [] if g["account"] == account]
+
+
 def policy_text(value: object) -> str:
     """A policy as the editor shows it: a JSON string stays as typed."""
     if isinstance(value, str):

@@ -34,7 +34,7 @@ from playground.document_nodes import (
 from playground.document_org import add_org_policy as add_org_policy  # re-exported: lived here
 from playground.document_org import add_unit, drop_org_targets
 from playground.document_org import org_policies_for as org_policies_for  # re-exported: lived here
-from playground.identifiers import follow
+from playground.identifiers import follow, renamed_refs
 
 _ACCOUNT_SEEDS = ("111122223333", "444455556666", "777788889999", "123456789012")
 
@@ -277,6 +277,53 @@ def rename(doc: dict, ref: str, name: str) -> tuple[dict, str]:
     if new_ref != ref:
         doc = follow(before, doc)
     return doc, new_ref
+
+
+def edit_node(doc: dict, ref: str, apply) -> tuple[dict, str]:
+    """A new document with `apply(obj, doc)` run on the node's object (a property
+    form's apply); identifiers it changed are followed everywhere. Returns it and
+    the node's (new) ref."""
+    node = find_node(doc, ref)
+    if node is None:
+        raise EditError("No such node.")
+    new = copy_document(doc)
+    apply(get_pointer(new, node.pointer), new)
+    new = follow(doc, new)  # a new id, region or path: references follow
+    return new, find_node_at(new, node.pointer).ref
+
+
+def edit_scenario(doc: dict, apply) -> dict:
+    """A new document with `apply(doc)` run on it (the scenario form's apply)."""
+    new = copy_document(doc)
+    apply(new)
+    return follow(doc, new)  # a new region moves the ARNs of its keys
+
+
+def drafts_renamed(drafts: dict, renames: dict[str, str]) -> dict:
+    """Drafts are keyed by their node's ref (ref|path): they stay with a renamed node."""
+    out = {}
+    for key, text in drafts.items():
+        ref, sep, path = key.partition("|")
+        out[renames.get(ref, ref) + sep + path] = text
+    return out
+
+
+def drafts_after(drafts: dict, before: dict, after: dict) -> dict:
+    """The drafts of `before` keyed for `after`, whose nodes may have new refs."""
+    return drafts_renamed(drafts, renamed_refs(before, after))
+
+
+def draft_set(drafts: dict, key: str, text: str | None) -> dict:
+    """`drafts` with the draft `key` (ref|path) set to `text`, or dropped for None."""
+    out = {k: v for k, v in drafts.items() if k != key}
+    if text is not None:
+        out[key] = text
+    return out
+
+
+def drafts_without(drafts: dict, ref: str) -> dict:
+    """The drafts of every node but `ref` (its policy paths shift when one is removed)."""
+    return {key: text for key, text in drafts.items() if not key.startswith(f"{ref}|")}
 
 
 def delete_node(doc: dict, ref: str) -> dict:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import time
 from collections import OrderedDict
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -92,13 +93,37 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def budget() -> evaluator.Budget:
-    """One request's evaluation budget, from the settings (time by the monotonic clock)."""
+def _new_budget() -> evaluator.Budget:
     return evaluator.Budget(
         steps=settings.EVALUATION_STEPS,
         seconds=settings.EVALUATION_SECONDS,
         clock=time.monotonic,
     )
+
+
+# One budget for everything the evaluator does in a request (attempts, the
+# access matrix, proven fixes), so no page adds several budgets up.
+_REQUEST_BUDGET: ContextVar[evaluator.Budget | None] = ContextVar("request_budget", default=None)
+
+
+def budget() -> evaluator.Budget:
+    """The current request's evaluation budget, from the settings (time by the
+    monotonic clock); outside a request, a fresh one."""
+    return _REQUEST_BUDGET.get() or _new_budget()
+
+
+class RequestBudget:
+    """Middleware: each request gets its own evaluation budget."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _REQUEST_BUDGET.set(_new_budget())
+        try:
+            return self.get_response(request)
+        finally:
+            _REQUEST_BUDGET.reset(token)
 
 
 def evaluate(scenario, lineage: str, *, attempt_ids=None, trace: bool = True):
@@ -114,12 +139,14 @@ def evaluate(scenario, lineage: str, *, attempt_ids=None, trace: bool = True):
 
 def access_matrix(scenario, *, previous=None):
     """The evaluator's access matrix; `previous` lets it re-decide only what changed."""
-    return evaluator.access_matrix(scenario, now=now(), previous=previous)
+    return evaluator.access_matrix(scenario, now=now(), previous=previous, budget=budget())
 
 
 def proven_fixes(document: dict, attempt_id: str, lineage: str):
     """Edits that make a denied attempt allowed, each proven on a copy, ranked."""
-    return evaluator.proven_fixes(document, attempt_id, now=now(), material=DbKeyMaterial(lineage))
+    return evaluator.proven_fixes(
+        document, attempt_id, now=now(), material=DbKeyMaterial(lineage), budget=budget()
+    )
 
 
 json_diff = evaluator.json_diff

@@ -37,12 +37,35 @@ class RefForm(forms.Form):
     ref = forms.CharField(max_length=MAX_REF)
 
 
+class RevisionForm(forms.Form):
+    """The version of the working copy a write says it was made from (access.editable)."""
+
+    revision = forms.IntegerField(min_value=0, max_value=999_999_999, required=False)
+
+    def stated(self) -> int | None:
+        """The version stated; None when none is, -1 when it is not a version."""
+        if not self.is_valid():
+            return -1
+        return self.cleaned_data["revision"]
+
+
+class OpenForm(forms.Form):
+    """Opening a scenario: in predict mode or not."""
+
+    predict = forms.BooleanField(required=False)
+
+
 class AddNodeForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[(k, document_nodes.KIND_LABELS[k]) for k in document_nodes.ADDABLE_KINDS]
     )
     name = forms.CharField(max_length=64, required=False, strip=True)
     account = forms.CharField(max_length=12, required=False)
+
+    def chosen(self) -> tuple[str, str]:
+        """The kind and account to offer again in the add form."""
+        data = getattr(self, "cleaned_data", {})
+        return data.get("kind", "role"), data.get("account", "")
 
 
 class RenameForm(RefForm):
@@ -65,6 +88,16 @@ class PolicyForm(RefForm):
             "(AWS allows at most 32 KB for a key policy)."
         },
     )
+
+
+class BackForm(RefForm):
+    """A write to an SCP or RCP (ref), made from the panel of the node `back`."""
+
+    back = forms.CharField(max_length=64, required=False)
+
+    def back_to(self) -> str:
+        """The panel to show after it (call after is_valid)."""
+        return getattr(self, "cleaned_data", {}).get("back", "")
 
 
 class AddPolicyForm(RefForm):
@@ -331,7 +364,7 @@ PROPS_FORMS: dict[str, type[PropsForm]] = {
 }
 
 
-class TargetsForm(RefForm):
+class TargetsForm(BackForm):
     """Where an SCP or RCP (ref scp:NAME / rcp:NAME) is attached."""
 
     targets = forms.MultipleChoiceField(
@@ -342,6 +375,15 @@ class TargetsForm(RefForm):
     def __init__(self, *args, target_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["targets"].choices = choices(target_ids)
+
+
+class GrantRefForm(RefForm):
+    grant_id = forms.RegexField(r"^[A-Za-z0-9_-]{0,64}$", max_length=64, required=False)
+
+
+class FixForm(forms.Form):
+    attempt = forms.CharField(max_length=64)
+    fix = forms.CharField(max_length=64)
 
 
 class GrantForm(RefForm):

@@ -65,13 +65,6 @@ def is_on(request: HttpRequest) -> bool:
     return False
 
 
-def with_mode(url: str, on: bool) -> str:
-    """`url` with the predict flag added when the mode is on."""
-    if not on:
-        return url
-    return url + ("&" if "?" in url else "?") + f"{PARAM}=1"
-
-
 def answer(authorization: str, outcome: str) -> str:
     """The answer a prediction is compared with: an error code, else the authorization."""
     if outcome not in DENIED_CODES:

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "playground.engine.RequestBudget",
     "playground.keystore.ReadsWriteNothing",
 ]
 
@@ -76,7 +77,11 @@ TEMPLATES = [
                 "playground.headers.csp_nonce",
                 "playground.predict.context",
             ],
-            "builtins": ["playground.templatetags.revision"],
+            "builtins": [
+                "playground.templatetags.revision",
+                "playground.templatetags.links",
+                "playground.templatetags.data",
+            ],
         },
     },
 ]

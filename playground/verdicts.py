@@ -56,13 +56,18 @@ def of_document(document: dict, lineage: str, load=None, *, known: str = "") -> 
     else:
         evaluation = engine.evaluate(loaded.scenario, lineage, trace=False)
         matrix = engine.access_matrix(loaded.scenario, previous=_LAST.get(lineage))
-        _LAST[lineage] = matrix
-        _LAST.move_to_end(lineage)
-        if len(_LAST) > _CACHE_SIZE:
-            _LAST.popitem(last=False)
+        if not matrix.stopped:
+            _LAST[lineage] = matrix
+            _LAST.move_to_end(lineage)
+            if len(_LAST) > _CACHE_SIZE:
+                _LAST.popitem(last=False)
         summaries = {r.id: tracing.summary(r) for r in evaluation.results}
         stopped = next((p.message for p in evaluation.problems if p.is_error), "")
+        stopped = stopped or matrix.stopped
         found = Verdicts(summaries, matrix, evaluation.ok, stopped)
+        over = matrix.stopped or any(p.code == "evaluation.budget" for p in evaluation.problems)
+        if over:
+            return found  # over one request's budget: the next request tries again
     _CACHE[key] = found
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)

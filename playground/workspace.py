@@ -28,6 +28,7 @@ from playground import (
     engine,
     form_values,
     forms,
+    links,
     predict,
     tracing,
     verdicts,
@@ -46,9 +47,9 @@ class Space:
     wc: WorkingCopy | None = None
     version: int = 0  # the working copy's version this page shows (0 for a snapshot)
 
-    @property
-    def base(self) -> str:
-        return f"/w/{self.id}/" if self.kind == "copy" else f"/s/{self.id}/"
+    @cached_property
+    def urls(self) -> links.SpaceUrls:
+        return links.space_urls(self.kind, self.id)
 
     @property
     def title(self) -> str:
@@ -90,6 +91,7 @@ def canvas_context(
         "space": space,
         "canvas": _built(space),
         "canvas_svg": CanvasSvg(space, selected),
+        "matrix_stopped": verdicts.of(space).matrix.stopped,  # type: ignore[attr-defined]
         "selected": selected,
         "accounts": [n for n in nodes if n.kind == "account"],
         "add_kinds": [(k, document_nodes.KIND_LABELS[k]) for k in document_nodes.ADDABLE_KINDS],
@@ -137,7 +139,7 @@ def _built(space: Space) -> canvas.Canvas:
 
 def _svg(space: Space, selected: str, *, predict: bool) -> str:
     """The SVG, drawn once per revision, layout, selection and mode."""
-    key = (space.base, space.digest(layout=True), selected, predict)
+    key = (space.urls.page, space.digest(layout=True), selected, predict)
     found = _SVG.get(key)
     if found is not None:
         _SVG.move_to_end(key)
@@ -155,11 +157,12 @@ def _svg(space: Space, selected: str, *, predict: bool) -> str:
     nodes = []
     for ref, n in drawn.geometry.nodes.items():
         b = n.box
-        shown = (space.base, ref, ref == selected, n.kind, n.label, n.kind_label, n.sublabel)
+        shown = (space.urls.page, ref, ref == selected, n.kind, n.label, n.kind_label, n.sublabel)
+        # In predict mode a node's link keeps the mode, so the mode is part of its key.
         context = {"ref": ref, "n": n, "space": space, "is_selected": ref == selected}
-        nodes.append(
-            _fragment("playground/partials/canvas_node.html", (*shown, b.x, b.y, b.w, b.h), context)
-        )
+        context["predict"] = predict
+        key = (*shown, predict, b.x, b.y, b.w, b.h)
+        nodes.append(_fragment("playground/partials/canvas_node.html", key, context))
     svg = render_to_string(
         "playground/partials/canvas_svg.html",
         {
@@ -232,7 +235,9 @@ def panel_context(space: Space, ref: str, *, form=None, message: str = "") -> di
     if form_class is not None:
         if form is None:
             initial = {"ref": ref, **form_class.initial_from(obj, doc)}
-            extra = {"group_names": _group_names(doc, obj)} if kind in ("user", "role") else {}
+            extra = {}
+            if kind in ("user", "role"):
+                extra["group_names"] = document_nodes.group_names(doc, obj.get("account"))
             form = form_class(initial=initial, auto_id=forms.PANEL_IDS, **extra)
         context["props_form"] = form
     if kind in ("user", "role", "group"):
@@ -265,10 +270,6 @@ def panel_context(space: Space, ref: str, *, form=None, message: str = "") -> di
     if kind in ("scp", "rcp"):
         context["targets"] = obj.get("targets") or []
     return context
-
-
-def _group_names(doc: dict, obj: dict) -> list[str]:
-    return [g["name"] for g in doc.get("groups") or [] if g["account"] == obj.get("account")]
 
 
 def _org_containers(doc: dict) -> list[tuple[str, str]]:
@@ -596,6 +597,7 @@ def matrix_context(space: Space, *, key: str = "", principal: str = "", show: st
     )
     return {
         "space": space,
+        "matrix_stopped": verdicts.of(space).matrix.stopped,  # type: ignore[attr-defined]
         "matrix_rows": rows,
         "matrix_keys": [(n.ref, n.label) for n in nodes if n.kind in ("key", "role")],
         "matrix_principals": [

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from .budget import Budget
 from .compiled import compile_scenario, policy_problems
 from .jsonpos import JsonTextError, decode_text, parse_json, positions
 from .keytrust import key_policy_checks, lockout_risk
@@ -50,7 +51,11 @@ def check_scenario(source: str | bytes | Mapping[str, object]) -> LoadResult:
 
 
 def access_matrix(
-    scenario: Scenario, *, now: datetime, previous: AccessMatrix | None = None
+    scenario: Scenario,
+    *,
+    now: datetime,
+    previous: AccessMatrix | None = None,
+    budget: Budget | None = None,
 ) -> AccessMatrix:
     """Every edge (principal x key x operation, role trust, bucket -> key), decided
     by the evaluator; `previous` (an earlier revision's matrix) lets it re-decide
@@ -58,4 +63,4 @@ def access_matrix(
     world = compile_scenario(scenario)
     if any(p.is_error for p in world.problems):
         return AccessMatrix(())
-    return decide_matrix(scenario, world, now=now, previous=previous)
+    return decide_matrix(scenario, world, now=now, previous=previous, budget=budget)

@@ -308,16 +308,27 @@ def _finish(attempt: Attempt, result: CallResult, tr: Tracer, warnings: list[str
 
 
 def determining_of(decided: Outcome | None) -> tuple[Determining, ...]:
-    """The Deny statements that won, or for an allow the Allow statements that let in."""
+    """The Deny statements that won, or for an allow the Allow statements that let in
+    (through a grant: the grant, and for a grant to an account the IAM allows, R3.7)."""
     if decided is None:
         return ()
+    out: list[Determining] = []
+    results = decided.results
     if decided.authorization == "explicit_deny":
         picked = [(r.policy, st) for r in decided.deny for st in r.denies]
     elif decided.authorization == "allow":
-        picked = [(r.policy, st) for r in decided.results for st, _ in r.allows]
+        g = decided.extra if decided.path == "grant" else None
+        if g is not None and g.grant:
+            out.append(
+                Determining("Allow", f"grant '{g.grant}'", "grant", g.name, g.owner, g.pointer)
+            )
+            # A grant to a user or role lets in by itself (R3.9); to an account, with IAM.
+            results = tuple(
+                r for r in results if g.kind == "account" and r.policy.kind == "identity"
+            )
+        picked = [(r.policy, st) for r in results for st, _ in r.allows]
     else:
         return ()
-    out: list[Determining] = []
     for policy, st in picked:
         item = Determining(st.effect, st.label, policy.label, policy.name, policy.owner, st.pointer)
         if item not in out:

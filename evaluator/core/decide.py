@@ -2,13 +2,14 @@
 
 The arms follow AWS's evaluation logic in the order of R1.3; each cites the
 rule it applies. Statement matching lives in `match.py`; KMS's key-trust
-rules (who the key policy must name) in `keytrust.py`.
+rule (R2.2: the key policy decides whether IAM policies count) in `keytrust.py`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from . import keytrust
 from .match import PolicyResult, PrincipalKind, Request, evaluate_policy
 from .policy import Policy
 from .trace import Authorization, PolicyRef, Step, Tracer
@@ -56,6 +57,11 @@ class ExtraAllow:
     label: str
     kind: PrincipalKind
     rule: str
+    # The grant itself, so a decision it made can name it (Decision.determining).
+    grant: str = ""  # its id
+    name: str = ""  # its name, or its id
+    owner: str = ""  # the key's ARN
+    pointer: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +72,7 @@ class Outcome:
     results: tuple[PolicyResult, ...]
     deny: tuple[PolicyResult, ...] = ()
     path: str = ""  # how an allow came about: direct, delegated, identity, grant
+    extra: ExtraAllow | None = None  # the grant an allow on the grant path came through
     assumptions: tuple[str, ...] = ()  # section 12 decisions this outcome rests on
 
 
@@ -282,19 +289,23 @@ def _decide_paths(
     """R1.13/R1.14 (same account), R1.18/R2.13 (across accounts), R3.5 (grants)."""
     if same_account:
         if grant_ok and extra is not None:
-            return _allow(tr, req, results, extra.rule, f"allowed through {extra.label}", "grant")
+            return replace(
+                _allow(tr, req, results, extra.rule, f"allowed through {extra.label}", "grant"),
+                extra=extra,
+            )
         # `direct` and `delegated` come from the resource result's kinds, so it exists.
         if direct and resource is not None:
             how = "names the caller directly" if not identity_path else "names the caller"
             return _allow(tr, req, results, "R1.14", f"the {resource.policy.label} {how}", "direct")
         if ps.resource_required:
-            if delegated and identity_path and resource is not None:
+            # R2.2: the key policy (or trust policy) decides whether IAM may allow.
+            if resource is not None and keytrust.iam_takes_effect(delegated, identity_path):
                 return _allow(
                     tr,
                     req,
                     results,
                     "R2.2",
-                    f"the {resource.policy.label} trusts the account and an identity policy allows",
+                    keytrust.delegated_how(resource.policy.label),
                     "delegated",
                 )
         elif identity_path:
@@ -302,7 +313,10 @@ def _decide_paths(
     else:
         # R1.18, R2.13: both accounts must allow, unless a grant names the caller (R3.6).
         if grant_ok and extra is not None:
-            return _allow(tr, req, results, extra.rule, f"allowed through {extra.label}", "grant")
+            return replace(
+                _allow(tr, req, results, extra.rule, f"allowed through {extra.label}", "grant"),
+                extra=extra,
+            )
         if (direct or delegated) and identity_path:
             return _allow(
                 tr,
@@ -373,20 +387,11 @@ def _implicit_reason(
             f"naming a role ARN is cut down by the role's {which}, which does not allow "
             f"{req.action} (R1.14)."
         )
-    if ps.resource_required and delegated and not identity_path:
-        return (
-            f"Implicit deny: the {label} delegates to the account, but no identity policy "
-            f"of {req.caller.arn} allows {req.action} (R2.2)."
-            + _limits(identity_allows, boundary_ok, session_ok)
-        )
     if ps.resource_required:
-        if identity_allows:
-            return (
-                f"Implicit deny: an identity policy allows {req.action}, but the {label} "
-                "neither names the caller nor delegates to its account, so IAM policies "
-                "cannot take effect (R2.2, R1.13)."
-            )
-        return f"Implicit deny: no statement of the {label} allows {req.action} for the caller."
+        limits = _limits(identity_allows, boundary_ok, session_ok)
+        return keytrust.untrusted_reason(
+            label, req.caller.arn, req.action, delegated, identity_path, identity_allows, limits
+        )
     if resource is not None and resource.allowed:
         return (
             "Implicit deny: the resource policy names the role, but "

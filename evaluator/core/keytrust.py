@@ -1,6 +1,7 @@
-"""KMS's own key-trust rules: which key an identifier names, which operations
-work across accounts, AWS managed keys, and what a key policy must satisfy
-when it is saved (R2.x, R4.4, R6.x)."""
+"""KMS's own key-trust rules: whether the key policy lets IAM policies count
+(R2.2), which key an identifier names, which operations work across accounts,
+AWS managed keys, and what a key policy must satisfy when it is saved
+(R2.x, R4.4, R6.x)."""
 
 from __future__ import annotations
 
@@ -307,3 +308,40 @@ def lockout_risk(policy: Policy, pointer: str) -> list[Problem]:
             pointer_join(pointer, "Statement"),
         )
     ]
+
+
+# R2.2: an IAM policy can allow use of a key only where the key policy lets it,
+# normally by naming the account (R2.3). A trust policy gates roles the same way
+# (R7.1). `decide.py` calls these for every policy set whose resource policy is
+# required; a policy that names the caller itself is R1.14, decided there.
+def iam_takes_effect(delegated: bool, identity_path: bool) -> bool:
+    """R2.2: the key policy delegates to the account and IAM allows."""
+    return delegated and identity_path
+
+
+def delegated_how(label: str) -> str:
+    return f"the {label} trusts the account and an identity policy allows"
+
+
+def untrusted_reason(
+    label: str,
+    caller_arn: str,
+    action: str,
+    delegated: bool,
+    identity_path: bool,
+    identity_allows: bool,
+    limits: str,
+) -> str:
+    """Why a required key (or trust) policy leaves the request implicitly denied."""
+    if delegated and not identity_path:
+        return (
+            f"Implicit deny: the {label} delegates to the account, but no identity policy "
+            f"of {caller_arn} allows {action} (R2.2)." + limits
+        )
+    if identity_allows:
+        return (
+            f"Implicit deny: an identity policy allows {action}, but the {label} "
+            "neither names the caller nor delegates to its account, so IAM policies "
+            "cannot take effect (R2.2, R1.13)."
+        )
+    return f"Implicit deny: no statement of the {label} allows {action} for the caller."

@@ -354,7 +354,10 @@ def _grant_path(env: Env, ident: Identity, key: Key, call: KmsCall, op: str, tr:
     if not usable:
         return None
     best = sorted(usable, key=lambda g: g.kind != "session" and g.kind != "user")[0]
-    return ExtraAllow(f"grant {best.grant.id}", best.kind or "user", "R3.5")
+    g = best.grant
+    return ExtraAllow(
+        f"grant {g.id}", best.kind or "user", "R3.5", g.id, g.name or g.id, key.arn, g.pointer
+    )
 
 
 def _retire_path(env: Env, key: Key, call: KmsCall, ident: Identity, tr: Tracer):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from .budget import Budget, BudgetExceeded
 from .grants import grantee_kind
 from .keytrust import resolve_key
 from .kms_auth import KmsCall, authorize_kms
@@ -99,6 +100,8 @@ class AccessMatrix:
         default_factory=dict, compare=False
     )
     parts: Mapping[str, object] = field(default_factory=dict, compare=False)
+    # Why no edge was decided: the request's budget ran out (then `edges` is empty).
+    stopped: str = ""
     now: datetime | None = field(default=None, compare=False)  # when it was decided
 
     def cells(self) -> dict[tuple[str, str, str, str, str], Edge]:
@@ -114,21 +117,33 @@ def decide_matrix(
     *,
     now: datetime,
     previous: AccessMatrix | None = None,
+    budget: Budget | None = None,
 ) -> AccessMatrix:
     """Every edge of the scenario, decided by the evaluator. With `previous`
     (the matrix of an earlier revision), only the rows and columns an edit can
-    have changed are decided again; the rest is carried over."""
+    have changed are decided again; the rest is carried over. `budget` bounds
+    the work; past it the matrix is empty and `stopped` says why."""
     env = Env(world, now, _NoMaterial(), _no_random, False, explain=False)
+    if budget is not None:
+        env.budget = budget
+        budget.start()
     contexts, external = _attempt_contexts(scenario), _external_ids(scenario)
     parts = fingerprints(scenario, contexts, external)
-    reuse = _reusable(previous, parts, now)
+    reuse = _reusable(None if previous is not None and previous.stopped else previous, parts, now)
     blocks: dict[tuple[str, str, str], tuple[Edge, ...]] = {}
     for e in _sse_edges(world):
         blocks[(e.kind, e.source, e.target)] = (e,)
-    _key_edges(env, reuse, blocks, contexts)
-    _trust_edges(env, reuse, blocks, external)
+    try:
+        _key_edges(env, reuse, blocks, contexts)
+        _trust_edges(env, reuse, blocks, external)
+    except BudgetExceeded as exc:
+        stopped = (
+            f"The access matrix was not drawn: {exc.message}. "
+            "Make the scenario smaller, or simplify its policies' conditions."
+        )
+        return AccessMatrix((), stopped=stopped)
     edges = tuple(e for block in blocks.values() for e in block)
-    return AccessMatrix(edges, blocks, parts, now)
+    return AccessMatrix(edges, blocks, parts, now=now)
 
 
 # ----------------------------------------------------------------------------- reuse
@@ -323,17 +338,26 @@ def _key_edges(
                 tries: list[dict[str, str] | None] = [None, *contexts.get(key.arn, [])]
                 block.append(_decide_key(env, ident, p, key, op, "", None, tries, named))
             for bucket, enc in via_by_key.get(key.arn, ()):
-                arn = bucket.arn if enc.bucket_key else f"{bucket.arn}/{_object_name(bucket)}"
                 for op in KEY_OPERATIONS:
-                    tries = [{"aws:s3:arn": arn}]
+                    tries = [{"aws:s3:arn": arn} for arn in _s3_arns(bucket, enc)]
                     block.append(
                         _decide_key(env, ident, p, key, op, bucket.arn, service, tries, named)
                     )
             blocks[pair] = tuple(block)
 
 
-def _object_name(bucket: Bucket) -> str:
-    return bucket.objects[0].key if bucket.objects else "object"
+# Objects of one bucket tried for a through-S3 edge: a key policy may open
+# some prefixes only (kms:EncryptionContext:aws:s3:arn), so one object is not enough.
+_OBJECTS_TRIED = 20
+
+
+def _s3_arns(bucket: Bucket, enc: Encryption) -> list[str]:
+    """The aws:s3:arn encryption contexts S3 would send: the bucket's ARN with an
+    S3 Bucket Key (R8.5), else each object's (the first few; "object" if none)."""
+    if enc.bucket_key:
+        return [bucket.arn]
+    names = [o.key for o in bucket.objects[:_OBJECTS_TRIED]] or ["object"]
+    return [f"{bucket.arn}/{name}" for name in dict.fromkeys(names)]
 
 
 def _decide_key(

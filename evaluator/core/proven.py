@@ -6,7 +6,8 @@ Candidates: add the action to a key-policy (or trust-policy) statement that
 already names the caller; put the caller where a near-miss principal is named
 ("etl-job-old" where "etl-job" calls); a key-policy statement for the caller;
 root delegation; an identity policy; both sides at once (across accounts); a
-grant; drop or narrow a Deny that decided the attempt.
+grant; drop or narrow a Deny that decided the attempt. When a role of the
+attempt's assume chain refused it, the candidates open that hop instead.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .budget import Budget
 from .compiled import compile_scenario
 from .crypto import KeyMaterial
 from .engine import evaluate
@@ -25,7 +27,7 @@ from .keytrust import resolve_key
 from .loader import load_scenario
 from .matrix import AccessMatrix, Edge, decide_matrix
 from .model import Key, Principal, Scenario
-from .trace import Determining
+from .trace import Determining, Step
 
 Doc = dict
 Edit = Callable[[Doc], str | None]  # changes the copy in place; returns the changed pointer
@@ -67,22 +69,28 @@ def proven_fixes(
     now: datetime,
     material: KeyMaterial | None = None,
     limit: int = 5,
+    budget: Budget | None = None,
 ) -> list[ProvenFix]:
-    """The edits that make a denied attempt allowed, most contained first."""
+    """The edits that make a denied attempt allowed, most contained first.
+    `budget` bounds all the trials together: past it, the fixes proven so far."""
     doc: Doc = json.loads(json.dumps(document))
     loaded = load_scenario(doc)
     scenario = loaded.scenario
     if not loaded.ok or scenario is None or scenario.attempt(attempt_id) is None:
         return []
-    evaluation = evaluate(scenario, now=now, attempt_ids=[attempt_id], material=material)
+    evaluation = evaluate(
+        scenario, now=now, attempt_ids=[attempt_id], material=material, budget=budget
+    )
     if not evaluation.results or evaluation.results[0].authorization == "allow":
         return []
     decided = evaluation.results[0].decision
-    target = _target(scenario, attempt_id)
+    target = _target(scenario, attempt_id, _refused_hop(evaluation.results[0].trace))
     if target is None:
         return []
     world = compile_scenario(scenario)
-    base_matrix = decide_matrix(scenario, world, now=now)
+    base_matrix = decide_matrix(scenario, world, now=now, budget=budget)
+    if base_matrix.stopped:
+        return []
     seen: set[str] = set()
     found: list[ProvenFix] = []
     for kind, title, edit, note in _candidates(doc, target, decided.determining):
@@ -99,9 +107,18 @@ def proven_fixes(
         seen.add(digest)
         reloaded = load_scenario(trial)
         fixed = reloaded.scenario if reloaded.ok else None
-        if fixed is None or _authorization(fixed, attempt_id, now, material) != "allow":
+        if fixed is None:
+            continue
+        verdict = _authorization(fixed, attempt_id, now, material, budget)
+        if verdict is None:
+            break  # over the budget: what is proven so far
+        if verdict != "allow":
             continue  # not proven: the attempt is still denied (or the edit broke it)
-        matrix = decide_matrix(fixed, compile_scenario(fixed), now=now, previous=base_matrix)
+        matrix = decide_matrix(
+            fixed, compile_scenario(fixed), now=now, previous=base_matrix, budget=budget
+        )
+        if matrix.stopped:
+            break
         gains = tuple(_gains(base_matrix, matrix))
         mine = {target.caller_arn, target.entity.arn if target.entity else ""}
         others = tuple(e for e in gains if e.source not in mine)
@@ -150,11 +167,18 @@ def json_diff(fix: ProvenFix) -> list[tuple[str, str]]:
 
 
 def _authorization(
-    scenario: Scenario, attempt_id: str, now: datetime, material: KeyMaterial | None
-) -> str:
+    scenario: Scenario,
+    attempt_id: str,
+    now: datetime,
+    material: KeyMaterial | None,
+    budget: Budget | None,
+) -> str | None:
+    """The attempt's authorization on a trial copy; None when the budget ran out."""
     evaluation = evaluate(
-        scenario, now=now, attempt_ids=[attempt_id], trace=False, material=material
+        scenario, now=now, attempt_ids=[attempt_id], trace=False, material=material, budget=budget
     )
+    if any(p.code == "evaluation.budget" for p in evaluation.problems):
+        return None
     return evaluation.results[0].authorization if evaluation.results else "implicit_deny"
 
 
@@ -220,11 +244,31 @@ def _short(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
 
-def _target(scenario: Scenario, attempt_id: str) -> _Target | None:
+def _refused_hop(trace: tuple[Step, ...]) -> int | None:
+    """Which AssumeRole of the attempt's chain was refused (it ends the chain), if one was."""
+    hops = [s for s in trace if s.kind == "assume"]
+    last = hops[-1] if hops else None
+    return len(hops) - 1 if last is not None and last.verdict != "allow" else None
+
+
+def _target(scenario: Scenario, attempt_id: str, hop: int | None = None) -> _Target | None:
+    """What a fix must open: the attempt's own call, or the refused hop of its chain
+    (that hop's caller assuming that hop's role), since nothing after it runs."""
     attempt = scenario.attempt(attempt_id)
     if attempt is None:
         return None
     world = compile_scenario(scenario)
+    if hop is not None and hop < len(attempt.assume):
+        principal = attempt.assume[hop - 1].role if hop else attempt.principal
+        try:
+            caller, entity = world.caller(principal)
+        except LookupError:
+            return None
+        if caller.account is None:
+            return None
+        role = scenario.role_by_arn(attempt.assume[hop].role)
+        arn = caller.role_arn or caller.arn
+        return _Target(arn, entity, caller.account, None, "sts:AssumeRole", None, role)
     principal = attempt.assume[-1].role if attempt.assume else attempt.principal
     try:
         caller, entity = world.caller(principal)

@@ -6,25 +6,25 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from playground import attempt_form, document_nodes, engine, predict, store, verdicts, workspace
+from playground import attempt_form, document_items, engine, predict, store, verdicts, workspace
 from playground.access import editable
 from playground.document_nodes import EditError
 from playground.models import WorkingCopy
-from playground.views.common import page_url, partial_or_page, space_for
-from playground.views.nodes import _space
+from playground.views.common import page_url, partial_or_page, space_for, space_of
 
 ATTEMPTS = "playground/partials/attempts.html"
+NOT_SAVED = "Not saved: see the form."
 RESULT = "playground/partials/result.html"
 
 
 @require_GET
 def attempts(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
-    space = _space(request, kind, space_id)
+    space = space_of(request, kind, space_id)
     editing = request.GET.get("edit", "")[:64] if space.editable else ""
     return render(request, ATTEMPTS, workspace.attempts_context(space, editing=editing))
 
 
-def _attempts_result(request, wc, *, form=None, editing="", message="", changed=True):
+def _attempts_result(request, wc, *, form=None, editing="", message="", changed=False):
     space = space_for(wc)
     context = workspace.attempts_context(space, form=form, editing=editing, message=message)
     return partial_or_page(
@@ -36,54 +36,28 @@ def _attempts_result(request, wc, *, form=None, editing="", message="", changed=
 @editable
 def save_attempt(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     form = attempt_form.AttemptForm(request.POST)
-    editing = request.POST.get("editing", "")[:64]
     if not form.is_valid():
-        return _attempts_result(
-            request,
-            wc,
-            form=form,
-            editing=editing,
-            message="Not saved: see the form.",
-            changed=False,
-        )
-    doc = document_nodes.copy_document(wc.document)
-    items = doc.setdefault("attempts", [])
-    index = next((i for i, a in enumerate(items) if a["id"] == editing), None)
+        editing = form.cleaned_data.get("editing", "")
+        return _attempts_result(request, wc, form=form, editing=editing, message=NOT_SAVED)
+    editing, action = form.cleaned_data["editing"], form.cleaned_data["action"]
     attempt_id = form.cleaned_data["attempt_id"] or editing
-    attempt_id = attempt_id or workspace.new_attempt_id(doc, form.cleaned_data["action"])
-    if any(a["id"] == attempt_id for i, a in enumerate(items) if i != index):
-        return _attempts_result(
-            request,
-            wc,
-            form=form,
-            editing=editing,
-            message=f'There is already an attempt "{attempt_id}".',
-            changed=False,
+    attempt_id = attempt_id or workspace.new_attempt_id(wc.document, action)
+    previous = document_items.attempt(wc.document, editing)
+    try:
+        doc, index = document_items.put_attempt(
+            wc.document, form.attempt(attempt_id, previous), replacing=editing
         )
-    entry = form.attempt(attempt_id, items[index] if index is not None else None)
-    if index is None:
-        index = len(items)
-        items.append(entry)
-    else:
-        items[index] = entry
+    except EditError as exc:
+        return _attempts_result(request, wc, form=form, editing=editing, message=str(exc))
     # What only the whole scenario can judge (an unknown principal, a ciphertext from a
     # missing attempt) is said at its field; saving would silently drop the attempt.
     if form.add_document_errors(engine.check(doc).problems, f"/attempts/{index}"):
-        return _attempts_result(
-            request,
-            wc,
-            form=form,
-            editing=editing,
-            message="Not saved: see the form.",
-            changed=False,
-        )
+        return _attempts_result(request, wc, form=form, editing=editing, message=NOT_SAVED)
     try:
         store.save(wc, doc)
     except EditError as exc:
-        return _attempts_result(
-            request, wc, form=form, editing=editing, message=str(exc), changed=False
-        )
-    return _attempts_result(request, wc, message=f'Attempt "{attempt_id}" saved.')
+        return _attempts_result(request, wc, form=form, editing=editing, message=str(exc))
+    return _attempts_result(request, wc, message=f'Attempt "{attempt_id}" saved.', changed=True)
 
 
 @require_POST
@@ -91,16 +65,12 @@ def save_attempt(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
 def delete_attempt(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     form = attempt_form.AttemptRefForm(request.POST)
     if not form.is_valid():
-        return _attempts_result(request, wc, message="Nothing to delete.", changed=False)
-    doc = document_nodes.copy_document(wc.document)
-    doc["attempts"] = [
-        a for a in doc.get("attempts") or [] if a["id"] != form.cleaned_data["attempt"]
-    ]
+        return _attempts_result(request, wc, message="Nothing to delete.")
     try:
-        store.save(wc, doc)
+        store.save(wc, document_items.delete_attempt(wc.document, form.cleaned_data["attempt"]))
     except EditError as exc:
-        return _attempts_result(request, wc, message=str(exc), changed=False)
-    return _attempts_result(request, wc, message="Attempt deleted.")
+        return _attempts_result(request, wc, message=str(exc))
+    return _attempts_result(request, wc, message="Attempt deleted.", changed=True)
 
 
 @require_POST
@@ -110,7 +80,7 @@ def run_attempt(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     space = space_for(wc)
     ids = {a["id"] for a in wc.document.get("attempts") or []}
     if not form.is_valid() or form.cleaned_data["attempt"] not in ids:
-        return _attempts_result(request, wc, message="No such attempt.", changed=False)
+        return _attempts_result(request, wc, message="No such attempt.")
     attempt_id = form.cleaned_data["attempt"]
     evaluation = workspace.run(space, [attempt_id])
     result = next((r for r in evaluation.results if r.id == attempt_id), None)
@@ -143,7 +113,7 @@ def run_all(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
         message = f"Ran {len(summaries)} attempt(s). Use Check to see where the challenge stands."
     if found.stopped:
         message += " " + found.stopped
-    return _attempts_result(request, wc, message=message, changed=False)
+    return _attempts_result(request, wc, message=message)
 
 
 def result_or_question(
@@ -171,7 +141,7 @@ def result_or_question(
 @require_GET
 def trace(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
     """A result and its trace, without saving anything (read-only spaces use this)."""
-    space = _space(request, kind, space_id)
+    space = space_of(request, kind, space_id)
     attempt_id = request.GET.get("attempt", "")[:64]
     if not any(a.get("id") == attempt_id for a in space.document.get("attempts") or []):
         return render(request, RESULT, {"space": space, "message": "No such attempt."})

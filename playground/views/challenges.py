@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from playground import access, challenges, store, workspace
@@ -25,7 +26,7 @@ def share_challenge(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     challenge = Scenario.objects.create(
         title=(wc.document.get("title") or "Challenge")[:200], document=wc.document
     )
-    path = f"/c/{challenge.id}/"
+    path = reverse("challenge", args=[challenge.id])
     if not request.htmx:
         return redirect(path)
     context = {
@@ -64,7 +65,7 @@ def challenge_page(request: HttpRequest, scenario_id: str) -> HttpResponse:
 def start_challenge(request: HttpRequest, scenario_id: str) -> HttpResponse:
     scenario = _challenge(scenario_id)
     wc, token = store.create(challenges.student_document(scenario.document), origin=scenario)
-    return access.grant_edit(request, redirect(f"/w/{wc.id}/"), wc, token)
+    return access.grant_edit(request, redirect("working_copy", wc.id), wc, token)
 
 
 @require_GET

@@ -6,6 +6,7 @@ import dataclasses
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from playground import (
@@ -13,6 +14,7 @@ from playground import (
     challenges,
     document_nodes,
     documents,
+    links,
     predict,
     presenter,
     store,
@@ -21,7 +23,7 @@ from playground import (
 )
 from playground import glossary as rules
 from playground.views.attempts import result_or_question
-from playground.views.nodes import _space
+from playground.views.common import space_of
 
 
 @require_GET
@@ -31,14 +33,13 @@ def glossary(request: HttpRequest) -> HttpResponse:
 
 
 def _present_url(space: workspace.Space, attempt_id: str, on: bool) -> str:
-    url = f"{space.base}present/" + (f"?attempt={attempt_id}" if attempt_id else "")
-    return predict.with_mode(url, on)
+    return links.with_query(space.urls.present, attempt=attempt_id, predict=on)
 
 
 @require_GET
 def present(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
     """One attempt at a time, full screen, in large type: the teacher's projector view."""
-    space = _space(request, kind, space_id)
+    space = space_of(request, kind, space_id)
     shown = dataclasses.replace(space, editable=False)  # nothing to edit on a projector
     attempts = [a for a in space.document.get("attempts") or [] if "id" in a]
     ids = [a["id"] for a in attempts]
@@ -49,7 +50,7 @@ def present(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
     if current:
         index = ids.index(current)
         here = _present_url(space, current, on)
-        context.update(result_or_question(request, shown, current, action=f"{space.base}present/"))
+        context.update(result_or_question(request, shown, current, action=space.urls.present))
         context.update(
             number=index + 1,
             line=workspace.attempt_lines(space.document).get(current, ""),
@@ -66,7 +67,7 @@ def present(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
             context["path"] = presenter.request_path(
                 result, attempt, context["canvas"].geometry, status
             )
-    context["workspace_url"] = predict.with_mode(space.base, on)
+    context["workspace_url"] = links.with_query(space.urls.page, predict=on)
     return render(request, "playground/present.html", context)
 
 
@@ -74,13 +75,14 @@ def present(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
 def present_blank(request: HttpRequest) -> HttpResponse:
     """A fresh blank scenario, opened for screen-sharing: the presenter view of a new copy."""
     wc, token = store.create(documents.blank_document())
-    return access.grant_edit(request, redirect(f"/w/{wc.id}/present/"), wc, token)
+    url = reverse("present", kwargs={"kind": "w", "space_id": wc.id})
+    return access.grant_edit(request, redirect(url), wc, token)
 
 
 @require_GET
 def sheet(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
     """The lesson on paper: the scenario, its attempts and (unless ?answers=0) the answers."""
-    space = _space(request, kind, space_id)
+    space = space_of(request, kind, space_id)
     shown = dataclasses.replace(space, editable=False)
     answers = request.GET.get("answers", "1") != "0" and not predict.is_on(request)
     lines = workspace.attempt_lines(space.document)

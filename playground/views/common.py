@@ -1,21 +1,29 @@
-"""Small helpers shared by the views: the htmx-or-redirect response."""
+"""Helpers shared by the views: the space a URL names, the htmx-or-redirect
+response, and the events a response announces."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django_htmx.http import trigger_client_event
 
-from playground import workspace
-from playground.models import WorkingCopy
+from playground import access, links, workspace
+from playground.models import Snapshot, WorkingCopy
 
 # Events a response announces (HX-Trigger); partials listen for them to refresh.
-CHANGED = "scenario-changed"  # the document changed: canvas, attempts, history refresh
-STALE = "attempts-stale"  # the canvas was already redrawn: attempts and history refresh
-HISTORY = "scenario-changed, history-changed"  # undo/redo: the panel and lesson refresh too
-LESSON = "scenario-changed, lesson-changed"  # title or description saved: the lesson refreshes
+CHANGED = ("scenario-changed",)  # the document changed: canvas, attempts, history refresh
+STALE = ("attempts-stale",)  # the canvas was already redrawn: attempts and history refresh
+HISTORY = (*CHANGED, "history-changed")  # undo/redo: the panel and lesson refresh too
+LESSON = (*CHANGED, "lesson-changed")  # title or description saved: the lesson refreshes
+
+PANEL = "playground/partials/panel.html"
+
+
+def announce(response: HttpResponse, events: tuple[str, ...]) -> HttpResponse:
+    for name in events:
+        trigger_client_event(response, name)
+    return response
 
 
 def too_many(request: HttpRequest, limited, template: str = "playground/error.html", **context):
@@ -25,10 +33,16 @@ def too_many(request: HttpRequest, limited, template: str = "playground/error.ht
     return response
 
 
-def page_url(space_or_base, **params) -> str:
-    base = space_or_base if isinstance(space_or_base, str) else space_or_base.base
-    query = urlencode({k: v for k, v in params.items() if v})
-    return base + (f"?{query}" if query else "")
+def page_url(space: workspace.Space, **params) -> str:
+    return links.with_query(space.urls.page, **params)
+
+
+def space_of(request: HttpRequest, kind: str, space_id: str) -> workspace.Space:
+    """The working copy (`kind` "w") or snapshot ("s") a read-only URL names."""
+    if kind == "s":
+        return workspace.from_snapshot(get_object_or_404(Snapshot, pk=space_id))
+    wc = get_object_or_404(WorkingCopy, pk=space_id)
+    return workspace.from_copy(wc, access.can_edit(request, wc))
 
 
 def space_for(wc: WorkingCopy) -> workspace.Space:
@@ -42,15 +56,32 @@ def partial_or_page(
     context: dict,
     *,
     page: str,
-    changed: bool | str = False,
+    changed: bool | tuple[str, ...] = False,
     error: str = "",
 ) -> HttpResponse:
     """The partial for htmx (telling the page the scenario changed), else back to `page`."""
     if request.htmx:
         response = render(request, template, context)
         if changed:
-            response["HX-Trigger"] = CHANGED if changed is True else changed
+            announce(response, CHANGED if changed is True else changed)
         return response
     if error:
         messages.error(request, error)
     return redirect(page)
+
+
+def panel_result(
+    request: HttpRequest,
+    wc: WorkingCopy,
+    ref: str,
+    *,
+    message: str = "",
+    form=None,
+    changed: bool | tuple[str, ...] = True,
+) -> HttpResponse:
+    """The node panel after a write to `ref` (or the scenario's, for "")."""
+    space = space_for(wc)
+    context = workspace.panel_context(space, ref, form=form, message=message)
+    return partial_or_page(
+        request, PANEL, context, page=page_url(space, node=ref), changed=changed, error=message
+    )

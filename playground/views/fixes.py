@@ -7,12 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from playground import engine, store, workspace
+from playground import engine, forms, store, workspace
 from playground.access import editable
 from playground.document_nodes import EditError
 from playground.models import WorkingCopy
-from playground.views.common import CHANGED, page_url, space_for
-from playground.views.nodes import _space
+from playground.views.common import CHANGED, announce, page_url, space_for, space_of
 
 FIXES = "playground/partials/fixes.html"
 RESULT = "playground/partials/result.html"
@@ -21,7 +20,7 @@ RESULT = "playground/partials/result.html"
 @require_GET
 def fixes(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
     """The proven fixes of one attempt (a partial for htmx, a page of its own otherwise)."""
-    space = _space(request, kind, space_id)
+    space = space_of(request, kind, space_id)
     attempt_id = request.GET.get("attempt", "")[:64]
     context = workspace.fixes_context(space, attempt_id)
     if request.htmx:
@@ -32,17 +31,12 @@ def fixes(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
 @require_POST
 @editable
 def apply_fix(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
-    attempt_id = request.POST.get("attempt", "")[:64]
-    fix_id = request.POST.get("fix", "")[:64]
+    form = forms.FixForm(request.POST)
+    form.is_valid()  # an unknown attempt or fix is said below: it no longer applies
+    attempt_id, fix_id = form.cleaned_data.get("attempt", ""), form.cleaned_data.get("fix", "")
     space = space_for(wc)
-    found = next(
-        (
-            f
-            for f in engine.proven_fixes(space.document, attempt_id, space.lineage)
-            if f.id == fix_id
-        ),
-        None,
-    )
+    fixes = engine.proven_fixes(space.document, attempt_id, space.lineage)
+    found = next((f for f in fixes if f.id == fix_id), None)
     message = ""
     if found is None:
         message = "That fix no longer applies: the scenario changed since it was proven."
@@ -61,6 +55,4 @@ def apply_fix(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     if found is not None and not message:
         context["applied"] = found.title
     response = render(request, RESULT, context)
-    if not message:
-        response["HX-Trigger"] = CHANGED
-    return response
+    return announce(response, CHANGED) if not message else response

@@ -3,44 +3,45 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from playground import access, document_nodes, documents, forms, identifiers, store, workspace
+from playground import document_nodes, documents, forms, store, workspace
 from playground.access import editable
 from playground.document_nodes import EditError
-from playground.models import Snapshot, WorkingCopy
-from playground.views.common import LESSON, STALE, page_url, partial_or_page, space_for
+from playground.models import WorkingCopy
+from playground.views.common import (
+    LESSON,
+    PANEL,
+    STALE,
+    page_url,
+    panel_result,
+    partial_or_page,
+    space_for,
+    space_of,
+)
 
 CANVAS = "playground/partials/canvas.html"
-PANEL = "playground/partials/panel.html"
-
-
-def _space(request: HttpRequest, kind: str, space_id: str) -> workspace.Space:
-    if kind == "s":
-        return workspace.from_snapshot(get_object_or_404(Snapshot, pk=space_id))
-    wc = get_object_or_404(WorkingCopy, pk=space_id)
-    return workspace.from_copy(wc, access.can_edit(request, wc))
 
 
 @require_GET
 def canvas(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
-    space = _space(request, kind, space_id)
+    space = space_of(request, kind, space_id)
     context = workspace.canvas_context(space, request.GET.get("node", "")[:400])
     return render(request, CANVAS, context)
 
 
 @require_GET
 def panel(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
-    space = _space(request, kind, space_id)
+    space = space_of(request, kind, space_id)
     return render(request, PANEL, workspace.panel_context(space, request.GET.get("node", "")[:400]))
 
 
-def _canvas_result(request, wc, *, selected="", error="") -> HttpResponse:
+def _canvas_result(request, wc, added=None, *, selected="", error="") -> HttpResponse:
     """The canvas; after adding a node, its panel too (out of band), opened on it."""
     space = space_for(wc)
-    kind = request.POST.get("kind", "role")[:20]
-    account = selected if kind == "account" else request.POST.get("account", "")[:12]
+    kind, account = added.chosen() if added is not None else ("role", "")
+    account = selected if kind == "account" else account
     context = {
         **workspace.canvas_context(space, selected, add_kind=kind, add_account=account),
         "message": error,
@@ -62,13 +63,13 @@ def _canvas_result(request, wc, *, selected="", error="") -> HttpResponse:
 def add_node(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     form = forms.AddNodeForm(request.POST)
     if not form.is_valid():
-        return _canvas_result(request, wc, error="Choose what to add.")
+        return _canvas_result(request, wc, form, error="Choose what to add.")
     try:
         doc, ref = documents.add_node(wc.document, **form.cleaned_data)
         store.save(wc, doc)
     except EditError as exc:
-        return _canvas_result(request, wc, error=str(exc))
-    return _canvas_result(request, wc, selected=ref)
+        return _canvas_result(request, wc, form, error=str(exc))
+    return _canvas_result(request, wc, form, selected=ref)
 
 
 @require_POST
@@ -84,28 +85,19 @@ def move_node(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     return _canvas_result(request, wc)
 
 
-def _panel_result(request, wc, ref, *, message="", form=None, changed=True) -> HttpResponse:
-    space = space_for(wc)
-    context = workspace.panel_context(space, ref, form=form, message=message)
-    return partial_or_page(
-        request, PANEL, context, page=page_url(space, node=ref), changed=changed, error=message
-    )
-
-
 @require_POST
 @editable
 def rename_node(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     form = forms.RenameForm(request.POST)
     if not form.is_valid():
-        return _panel_result(request, wc, request.POST.get("ref", ""), message="Give a name.")
+        return panel_result(request, wc, form.cleaned_data.get("ref", ""), message="Give a name.")
     ref = form.cleaned_data["ref"]
     try:
         doc, new_ref = documents.rename(wc.document, ref, form.cleaned_data["name"])
-        drafts = {k.replace(f"{ref}|", f"{new_ref}|", 1): v for k, v in wc.drafts.items()}
-        store.save(wc, doc, drafts=drafts)
+        store.save(wc, doc, drafts=documents.drafts_renamed(wc.drafts, {ref: new_ref}))
     except EditError as exc:
-        return _panel_result(request, wc, ref, message=str(exc), changed=False)
-    return _panel_result(request, wc, new_ref)
+        return panel_result(request, wc, ref, message=str(exc), changed=False)
+    return panel_result(request, wc, new_ref)
 
 
 @require_POST
@@ -113,49 +105,46 @@ def rename_node(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
 def delete_node(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     form = forms.RefForm(request.POST)
     if not form.is_valid():
-        return _panel_result(request, wc, "", message="Nothing to delete.", changed=False)
+        return panel_result(request, wc, "", message="Nothing to delete.", changed=False)
     ref = form.cleaned_data["ref"]
     try:
         store.save(wc, documents.delete_node(wc.document, ref))
     except EditError as exc:
-        return _panel_result(request, wc, ref, message=str(exc), changed=False)
-    return _panel_result(request, wc, "", message="")
+        return panel_result(request, wc, ref, message=str(exc), changed=False)
+    return panel_result(request, wc, "", message="")
+
+
+def _props_form(request: HttpRequest, doc: dict, ref: str) -> forms.PropsForm | None:
+    """The property form of the node `ref`, bound to the request (None: no such node)."""
+    node = document_nodes.find_node(doc, ref)
+    form_class = forms.PROPS_FORMS.get(node.kind) if node else None
+    if node is None or form_class is None:
+        return None
+    extra = {}
+    if form_class is forms.PrincipalForm:
+        account = document_nodes.get_pointer(doc, node.pointer).get("account")
+        extra["group_names"] = document_nodes.group_names(doc, account)
+    return form_class(request.POST, auto_id=forms.PANEL_IDS, **extra)
 
 
 @require_POST
 @editable
 def save_props(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
-    ref = request.POST.get("ref", "")[:400]
-    node = document_nodes.find_node(wc.document, ref)
-    form_class = forms.PROPS_FORMS.get(node.kind) if node else None
-    if form_class is None:
-        return _panel_result(request, wc, "", message="No such node.", changed=False)
-    obj = document_nodes.get_pointer(wc.document, node.pointer)
-    kwargs = {"group_names": workspace._group_names(wc.document, obj)}
-    extra = kwargs if form_class is forms.PrincipalForm else {}
-    form = form_class(request.POST, auto_id=forms.PANEL_IDS, **extra)
+    which = forms.RefForm(request.POST)
+    ref = which.cleaned_data["ref"] if which.is_valid() else ""
+    form = _props_form(request, wc.document, ref) if ref else None
+    if form is None:
+        return panel_result(request, wc, "", message="No such node.", changed=False)
     if not form.is_valid():
-        return _panel_result(
+        return panel_result(
             request, wc, ref, form=form, message="Not saved: see the form.", changed=False
         )
-    doc = document_nodes.copy_document(wc.document)
-    form.apply(document_nodes.get_pointer(doc, node.pointer), doc)
     try:
-        doc = identifiers.follow(wc.document, doc)  # a new id, region or path: references follow
-        new_ref = document_nodes.find_node_at(doc, node.pointer).ref
-        store.save(wc, doc, drafts=_drafts_after(wc, identifiers.renamed_refs(wc.document, doc)))
+        doc, new_ref = documents.edit_node(wc.document, ref, form.apply)
+        store.save(wc, doc, drafts=documents.drafts_after(wc.drafts, wc.document, doc))
     except EditError as exc:
-        return _panel_result(request, wc, ref, form=form, message=str(exc), changed=False)
-    return _panel_result(request, wc, new_ref, message="Saved.")
-
-
-def _drafts_after(wc: WorkingCopy, renames: dict[str, str]) -> dict:
-    """Drafts are keyed by their node's ref: keep them with a renamed node."""
-    out = {}
-    for key, text in wc.drafts.items():
-        ref, sep, path = key.partition("|")
-        out[renames.get(ref, ref) + sep + path] = text
-    return out
+        return panel_result(request, wc, ref, form=form, message=str(exc), changed=False)
+    return panel_result(request, wc, new_ref, message="Saved.")
 
 
 @require_POST
@@ -163,14 +152,12 @@ def _drafts_after(wc: WorkingCopy, renames: dict[str, str]) -> dict:
 def save_scenario(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     form = forms.ScenarioForm(request.POST, auto_id=forms.PANEL_IDS)
     if not form.is_valid():
-        return _panel_result(
+        return panel_result(
             request, wc, "", form=form, message="Not saved: see the form.", changed=False
         )
-    doc = document_nodes.copy_document(wc.document)
-    form.apply(doc)
     try:
-        doc = identifiers.follow(wc.document, doc)  # a new region moves the ARNs of its keys
-        store.save(wc, doc, drafts=_drafts_after(wc, identifiers.renamed_refs(wc.document, doc)))
+        doc = documents.edit_scenario(wc.document, form.apply)
+        store.save(wc, doc, drafts=documents.drafts_after(wc.drafts, wc.document, doc))
     except EditError as exc:
-        return _panel_result(request, wc, "", form=form, message=str(exc), changed=False)
-    return _panel_result(request, wc, "", message="Saved.", changed=LESSON)
+        return panel_result(request, wc, "", form=form, message=str(exc), changed=False)
+    return panel_result(request, wc, "", message="Saved.", changed=LESSON)

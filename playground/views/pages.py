@@ -5,16 +5,16 @@ from __future__ import annotations
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from playground import access, documents, limits, predict, store, workspace
+from playground import access, documents, forms, limits, links, store, workspace
 from playground.attempt_form import other_actions
 from playground.models import Scenario, Snapshot, WorkingCopy
 from playground.views import paste
 from playground.views.attempts import result_or_question
-from playground.views.common import too_many
-from playground.views.nodes import _space
+from playground.views.common import space_of, too_many
 
 
 def _examples():
@@ -63,7 +63,9 @@ def _open(
     except limits.RateLimited as limited:
         return too_many(request, limited)
     wc, token = store.create(document, lineage=lineage, origin=origin, client=client)
-    url = predict.with_mode(f"/w/{wc.id}/", request.POST.get(predict.PARAM) == "1")
+    mode = forms.OpenForm(request.POST)
+    on = mode.is_valid() and mode.cleaned_data["predict"]
+    url = links.with_query(reverse("working_copy", args=[wc.id]), predict=on)
     return access.grant_edit(request, redirect(url), wc, token)
 
 
@@ -112,21 +114,21 @@ def _history(space: workspace.Space) -> dict:
 @require_GET
 def lesson(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
     """The lesson panel, refreshed after the description changes (the page is its twin)."""
-    space = _space(request, kind, space_id)
+    space = space_of(request, kind, space_id)
     return render(request, "playground/partials/lesson.html", {"space": space})
 
 
 @require_GET
 def changes(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
     """The decision diff of the last edit, refreshed after each change (the page is its twin)."""
-    space = _space(request, kind, space_id)
+    space = space_of(request, kind, space_id)
     return render(request, "playground/partials/changes.html", workspace.changes_context(space))
 
 
 @require_GET
 def matrix(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
     """The access matrix with its filters (a partial for htmx, a page otherwise)."""
-    space = _space(request, kind, space_id)
+    space = space_of(request, kind, space_id)
     get = request.GET
     context = workspace.matrix_context(
         space,

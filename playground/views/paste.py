@@ -15,7 +15,7 @@ from playground import document_nodes, engine, forms, store, workspace
 from playground.access import editable
 from playground.document_nodes import EditError
 from playground.models import WorkingCopy
-from playground.views.common import CHANGED, space_for
+from playground.views.common import CHANGED, announce, space_for
 
 PASTE = "playground/partials/paste.html"
 
@@ -60,8 +60,6 @@ def paste_aws(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     context = paste_context(space, form if not (report and report["saved"]) else None, report)
     if request.htmx:
         response = render(request, PASTE, context)
-        if report and report["saved"]:
-            response["HX-Trigger"] = CHANGED
-        return response
+        return announce(response, CHANGED) if report and report["saved"] else response
     page = workspace.canvas_context(space)
     return render(request, "playground/paste.html", {**page, **context})

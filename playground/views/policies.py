@@ -3,30 +3,36 @@
 Policy text is saved as the user types. Text that is valid (no error from
 check_policy) replaces the policy in the scenario; text that is not valid yet
 is kept as a draft, so nothing typed is ever lost, while the scenario keeps
-the last valid policy. The editor posts here with `Accept: application/json`
-and gets the problems back for its gutter; a plain form post is redirected.
+the last valid policy. The editor's form posts here through htmx and gets the
+slot's status back (its problems as data for the gutter); a script may ask
+for JSON (`Accept: application/json`); a plain form post is redirected to the
+page, or, when refused, shown the text it sent.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from playground import document_nodes, document_org, documents, engine, forms, store
+from playground import document_items, document_nodes, document_org, documents, engine, forms, store
 from playground.access import editable
 from playground.document_nodes import EditError
 from playground.models import WorkingCopy
-from playground.views.nodes import _panel_result
+from playground.views.common import CHANGED, announce, panel_result, space_for
+
+STATUS = "playground/partials/policy_status.html"
+REFUSED = "playground/policy_refused.html"
 
 
 def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _slot(doc: dict, ref: str, path: str) -> document_nodes.Slot | None:
+def _slot(doc: dict, form: forms.PolicyForm) -> document_nodes.Slot | None:
+    ref, path = form.cleaned_data.get("ref", ""), form.cleaned_data.get("path", "")
     return next((s for s in document_nodes.policy_slots(doc, ref) if s.path == path), None)
 
 
@@ -34,39 +40,38 @@ def _slot(doc: dict, ref: str, path: str) -> document_nodes.Slot | None:
 @editable
 def save_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     form = forms.PolicyForm(request.POST)
-    slot = _slot(wc.document, request.POST.get("ref", ""), request.POST.get("path", ""))
-    if not form.is_valid() or slot is None:
+    valid = form.is_valid()
+    slot = _slot(wc.document, form)
+    if not valid or slot is None:
         message = " ".join(e for errs in form.errors.values() for e in errs) or "No such policy."
-        return _policy_response(request, wc, slot, "refused", [], message)
+        return _policy_response(request, wc, form, slot, "refused", [], message)
     text, unwrapped = _unwrapped(form.cleaned_data["text"])
     value, problems = engine.check_text(text, slot.kind)
-    drafts = dict(wc.drafts)
     if value is None:
-        drafts[slot.draft_key] = text
-        try:
-            store.save_drafts(wc, drafts)
-        except EditError as exc:
-            return _policy_response(request, wc, slot, "refused", problems, str(exc))
         errors = sum(1 for p in problems if p["severity"] == "error")
         message = f"Not valid yet ({errors} error{'s' if errors != 1 else ''}): kept as a draft."
-        return _policy_response(request, wc, slot, "draft", problems, message)
-    drafts.pop(slot.draft_key, None)
+        return _keep_draft(request, wc, form, slot, text, problems, message)
     try:
-        store.save(wc, documents.set_policy(wc.document, slot.ref, slot.path, value), drafts=drafts)
+        doc = documents.set_policy(wc.document, slot.ref, slot.path, value)
+        store.save(wc, doc, drafts=documents.draft_set(wc.drafts, slot.draft_key, None))
     except EditError as exc:
-        drafts[slot.draft_key] = text
-        try:
-            store.save_drafts(wc, drafts)
-        except EditError:
-            return _policy_response(request, wc, slot, "refused", problems, str(exc))
-        return _policy_response(request, wc, slot, "draft", problems, str(exc))
+        return _keep_draft(request, wc, form, slot, text, problems, str(exc))
     warned = len(problems)
     message = f"Saved, with {warned} warning{'s' if warned != 1 else ''}." if warned else "Saved."
     if unwrapped:
         message = f"Took the policy out of the {unwrapped} output. {message}"
     return _policy_response(
-        request, wc, slot, "saved", problems, message, text=text if unwrapped else None
+        request, wc, form, slot, "saved", problems, message, text=text if unwrapped else None
     )
+
+
+def _keep_draft(request, wc, form, slot, text, problems, message) -> HttpResponse:
+    """Keep text the scenario cannot take (yet) as the slot's draft; refused if even that fails."""
+    try:
+        store.save_drafts(wc, documents.draft_set(wc.drafts, slot.draft_key, text))
+    except EditError as exc:
+        return _policy_response(request, wc, form, slot, "refused", problems, str(exc))
+    return _policy_response(request, wc, form, slot, "draft", problems, message)
 
 
 def _unwrapped(text: str) -> tuple[str, str]:
@@ -81,17 +86,32 @@ def _unwrapped(text: str) -> tuple[str, str]:
     return json.dumps(policy, indent=2, ensure_ascii=False), label
 
 
-def _policy_response(request, wc, slot, status, problems, message, text=None) -> HttpResponse:
+def _policy_response(request, wc, form, slot, status, problems, message, text=None):
     if _wants_json(request):
         body = {"status": status, "problems": problems, "message": message}
         if text is not None:
             body["text"] = text  # the editor shows the policy it was un-wrapped into
-        response = JsonResponse(body)
-        if status == "saved":
-            response["HX-Trigger"] = "scenario-changed"
-        return response
-    ref = slot.ref if slot else ""
-    return _panel_result(request, wc, ref, message=message, changed=status == "saved")
+        return JsonResponse(body)
+    if request.htmx:
+        context = {"status": status, "problems": problems, "message": message, "text": text}
+        response = render(request, STATUS, context)
+        return announce(response, CHANGED) if status == "saved" else response
+    if status == "refused":
+        return _refused_page(request, wc, form, slot, message)
+    return panel_result(request, wc, slot.ref, message=message, changed=False)
+
+
+def _refused_page(request, wc, form, slot, message) -> HttpResponse:
+    """Without JavaScript, a refused save shows the text it sent, ready to change and send again."""
+    context = {
+        "space": space_for(wc),
+        "message": message,
+        "ref": slot.ref if slot else form["ref"].value() or "",
+        "path": slot.path if slot else form["path"].value() or "",
+        "label": slot.label if slot else "Policy",
+        "text": form["text"].value() or "",
+    }
+    return render(request, REFUSED, context, status=400)
 
 
 @require_POST
@@ -99,7 +119,7 @@ def _policy_response(request, wc, slot, status, problems, message, text=None) ->
 def add_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     form = forms.AddPolicyForm(request.POST)
     if not form.is_valid():
-        return _panel_result(request, wc, "", message="Nothing to add.", changed=False)
+        return panel_result(request, wc, "", message="Nothing to add.", changed=False)
     ref, name = form.cleaned_data["ref"], form.cleaned_data["name"]
     try:
         if form.cleaned_data["which"] == "identity":
@@ -108,8 +128,8 @@ def add_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
             doc = documents.add_resource_policy(wc.document, ref)
         store.save(wc, doc)
     except EditError as exc:
-        return _panel_result(request, wc, ref, message=str(exc), changed=False)
-    return _panel_result(request, wc, ref, message="Policy added.")
+        return panel_result(request, wc, ref, message=str(exc), changed=False)
+    return panel_result(request, wc, ref, message="Policy added.")
 
 
 @require_POST
@@ -117,30 +137,30 @@ def add_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
 def remove_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     form = forms.PolicyForm(request.POST)
     if not form.is_valid():
-        return _panel_result(request, wc, "", message="Nothing to remove.", changed=False)
+        return panel_result(request, wc, "", message="Nothing to remove.", changed=False)
     ref, path = form.cleaned_data["ref"], form.cleaned_data["path"]
     try:
         doc = documents.remove_slot(wc.document, ref, path)
-        drafts = {k: v for k, v in wc.drafts.items() if not k.startswith(f"{ref}|")}
-        store.save(wc, doc, drafts=drafts)
+        store.save(wc, doc, drafts=documents.drafts_without(wc.drafts, ref))
     except EditError as exc:
-        return _panel_result(request, wc, ref, message=str(exc), changed=False)
-    return _panel_result(request, wc, ref, message="Policy removed.")
+        return panel_result(request, wc, ref, message=str(exc), changed=False)
+    return panel_result(request, wc, ref, message="Policy removed.")
 
 
 @require_POST
 @editable
 def add_org_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     form = forms.OrgPolicyForm(request.POST)
-    target = request.POST.get("target", "")[:64]
     if not form.is_valid():
-        return _panel_result(request, wc, target, message="Choose SCP or RCP.", changed=False)
+        target = form.cleaned_data.get("target", "")
+        return panel_result(request, wc, target, message="Choose SCP or RCP.", changed=False)
+    target = form.cleaned_data["target"]
     try:
         doc, _ = document_org.add_org_policy(wc.document, **form.cleaned_data)
         store.save(wc, doc)
     except EditError as exc:
-        return _panel_result(request, wc, target, message=str(exc), changed=False)
-    return _panel_result(request, wc, target, message="Attached.")
+        return panel_result(request, wc, target, message=str(exc), changed=False)
+    return panel_result(request, wc, target, message="Attached.")
 
 
 @require_POST
@@ -148,75 +168,58 @@ def add_org_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
 def set_org_targets(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     target_ids = [t for t, _ in document_org.org_targets(wc.document)]
     form = forms.TargetsForm(request.POST, target_ids=target_ids)
-    back = request.POST.get("back", "")[:64]
     if not form.is_valid():
-        return _panel_result(request, wc, back, message=_errors(form), changed=False)
+        return panel_result(request, wc, form.back_to(), message=_errors(form), changed=False)
     ref, targets = form.cleaned_data["ref"], form.cleaned_data["targets"]
     try:
         store.save(wc, document_org.set_org_targets(wc.document, ref, targets))
     except EditError as exc:
-        return _panel_result(request, wc, back, message=str(exc), changed=False)
-    return _panel_result(request, wc, back, message=f"{ref.partition(':')[2]}: targets saved.")
+        return panel_result(request, wc, form.back_to(), message=str(exc), changed=False)
+    message = f"{ref.partition(':')[2]}: targets saved."
+    return panel_result(request, wc, form.back_to(), message=message)
 
 
 @require_POST
 @editable
 def delete_org_policy(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
-    form = forms.RefForm(request.POST)
-    back = request.POST.get("back", "")[:64]
+    form = forms.BackForm(request.POST)
     if not form.is_valid():
-        return _panel_result(request, wc, back, message="Nothing to delete.", changed=False)
+        message = "Nothing to delete."
+        return panel_result(request, wc, form.back_to(), message=message, changed=False)
     try:
         store.save(wc, document_org.delete_org_policy(wc.document, form.cleaned_data["ref"]))
     except EditError as exc:
-        return _panel_result(request, wc, back, message=str(exc), changed=False)
-    return _panel_result(request, wc, back, message="Policy deleted.")
-
-
-def _key_object(doc: dict, ref: str) -> tuple[dict, dict]:
-    node = document_nodes.find_node(doc, ref)
-    if node is None or node.kind != "key":
-        raise EditError("No such key.")
-    return doc, document_nodes.get_pointer(doc, node.pointer)
+        return panel_result(request, wc, form.back_to(), message=str(exc), changed=False)
+    return panel_result(request, wc, form.back_to(), message="Policy deleted.")
 
 
 @require_POST
 @editable
 def save_grant(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     form = forms.GrantForm(request.POST)
-    ref = request.POST.get("ref", "")[:400]
     if not form.is_valid():
-        return _panel_result(request, wc, ref, message=_errors(form), changed=False)
+        ref = form.cleaned_data.get("ref", "")
+        return panel_result(request, wc, ref, message=_errors(form), changed=False)
+    ref = form.cleaned_data["ref"]
+    grant = form.grant(form.cleaned_data["grant_id"] or document_items.new_grant_id())
     try:
-        doc, key = _key_object(document_nodes.copy_document(wc.document), ref)
-        grants = key.setdefault("grants", [])
-        grant_id = form.cleaned_data["grant_id"] or secrets.token_hex(8)
-        grant = form.grant(grant_id)
-        index = next((i for i, g in enumerate(grants) if g["id"] == grant_id), None)
-        if index is None:
-            grants.append(grant)
-        else:
-            grants[index] = grant
-        store.save(wc, doc)
+        store.save(wc, document_items.save_grant(wc.document, ref, grant))
     except EditError as exc:
-        return _panel_result(request, wc, ref, message=str(exc), changed=False)
-    return _panel_result(request, wc, ref, message="Grant saved.")
+        return panel_result(request, wc, ref, message=str(exc), changed=False)
+    return panel_result(request, wc, ref, message="Grant saved.")
 
 
 @require_POST
 @editable
 def delete_grant(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
-    ref = request.POST.get("ref", "")[:400]
-    grant_id = request.POST.get("grant_id", "")[:64]
+    form = forms.GrantRefForm(request.POST)
+    form.is_valid()  # an unknown key is refused below, an unknown grant deletes nothing
+    ref, grant_id = form.cleaned_data.get("ref", ""), form.cleaned_data.get("grant_id", "")
     try:
-        doc, key = _key_object(document_nodes.copy_document(wc.document), ref)
-        key["grants"] = [g for g in key.get("grants") or [] if g["id"] != grant_id]
-        if not key["grants"]:
-            del key["grants"]
-        store.save(wc, doc)
+        store.save(wc, document_items.delete_grant(wc.document, ref, grant_id))
     except EditError as exc:
-        return _panel_result(request, wc, ref, message=str(exc), changed=False)
-    return _panel_result(request, wc, ref, message="Grant deleted.")
+        return panel_result(request, wc, ref, message=str(exc), changed=False)
+    return panel_result(request, wc, ref, message="Grant deleted.")
 
 
 def _errors(form) -> str:

@@ -6,15 +6,27 @@ import json
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
-from playground import access, engine, forms, limits, predict, store, workspace
+from playground import (
+    access,
+    document_nodes,
+    engine,
+    forms,
+    limits,
+    links,
+    predict,
+    store,
+    workspace,
+)
 from playground.access import editable
 from playground.document_nodes import EditError
 from playground.models import Snapshot, WorkingCopy
 from playground.views.common import HISTORY as HISTORY_EVENTS
-from playground.views.common import partial_or_page, space_for, too_many
+from playground.views.common import page_url, partial_or_page, space_for, too_many
 
 HISTORY = "playground/partials/history.html"
 SHARE = "playground/partials/share.html"
@@ -27,9 +39,8 @@ def _history_result(request, wc, changed: bool) -> HttpResponse:
         "space": space,
         "history": {"undo": store.can_undo(wc), "redo": store.can_redo(wc)},
     }
-    return partial_or_page(
-        request, HISTORY, context, page=space.base, changed=HISTORY_EVENTS if changed else False
-    )
+    events = HISTORY_EVENTS if changed else False
+    return partial_or_page(request, HISTORY, context, page=page_url(space), changed=events)
 
 
 @require_POST
@@ -57,7 +68,7 @@ def share(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
             template = SHARE if request.htmx else "playground/error.html"
             return too_many(request, limited, template, space=space_for(wc))
         snap = store.share(wc, client=client)
-    path = predict.with_mode(f"/s/{snap.id}/", predict.is_on(request))
+    path = links.with_query(reverse("snapshot", args=[snap.id]), predict=predict.is_on(request))
     if not request.htmx:
         return redirect(path)
     url = request.build_absolute_uri(path)
@@ -71,7 +82,7 @@ def _fork(request: HttpRequest, document: dict, lineage: str, origin=None) -> Ht
     except limits.RateLimited as limited:
         return too_many(request, limited)
     wc, token = store.fork(document, lineage, origin=origin, client=client)
-    return access.grant_edit(request, redirect(f"/w/{wc.id}/"), wc, token)
+    return access.grant_edit(request, redirect("working_copy", wc.id), wc, token)
 
 
 @require_POST
@@ -116,15 +127,13 @@ def import_document(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
         problems = [p.as_dict() for p in result.problems if p.is_error]
         if result.ok:
             try:
-                store.save(wc, json.loads(json.dumps(result.scenario.raw)), drafts={})
+                store.save(wc, document_nodes.copy_document(result.scenario.raw), drafts={})
             except EditError as exc:
                 problems = [{"severity": "error", "message": str(exc), "pointer": ""}]
             else:
-                response = redirect(space.base)
-                if request.htmx:
-                    response = HttpResponse(status=204)
-                    response["HX-Redirect"] = space.base
-                return response
+                if request.htmx:  # the whole page changed: htmx loads it afresh
+                    return HttpResponseClientRedirect(space.urls.page, status=204)
+                return redirect(space.urls.page)
     context = {"space": space, "import_form": form, "import_problems": problems}
     if request.htmx:
         return render(request, IMPORT, context)

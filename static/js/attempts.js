@@ -12,13 +12,15 @@
     });
   }
 
-  function syncAll() {
-    document.querySelectorAll(".attempt-form").forEach(sync);
+  function syncAll(root) {
+    if (!root.querySelectorAll) return;
+    root.querySelectorAll(".attempt-form").forEach(sync);
   }
 
   document.addEventListener("change", function (event) {
     if (event.target.matches('.attempt-form select[name="action"]')) sync(event.target.form);
   });
-  document.addEventListener("DOMContentLoaded", syncAll);
-  document.addEventListener("htmx:afterSettle", syncAll);
+  // The page as parsed (this script is deferred), then each list htmx puts into it.
+  syncAll(document);
+  window.htmx.onLoad(syncAll);
 })();

@@ -31,7 +31,7 @@
   function postMove(node, x, y) {
     const c = canvasEl();
     refocus = { ref: node.dataset.ref, until: Date.now() + 3000 };
-    window.htmx.ajax("POST", c.dataset.base + "nodes/move/", {
+    window.htmx.ajax("POST", c.dataset.moveUrl, {
       source: c,
       target: "#canvas",
       swap: "outerHTML",
@@ -107,19 +107,25 @@
     if (again && again !== active) again.focus();
   });
 
+  // The controls beside the canvas: fit to screen, and which arrows to show.
   function setupControls() {
     const viewport = document.getElementById("canvas-area");
     const fit = document.getElementById("fit-toggle");
-    if (fit && viewport && !fit.dataset.ready) {
-      fit.dataset.ready = "1";
-      fit.addEventListener("click", () => {
-        const on = viewport.classList.toggle("fit");
+    if (fit && viewport) {
+      // The canvas is drawn in CSS pixels, so browser zoom enlarges it; fitting
+      // it to the window is the reader's choice, kept for the next page.
+      const set = (on) => {
+        viewport.classList.toggle("fit", on);
         fit.setAttribute("aria-pressed", String(on));
+      };
+      set(localStorage.getItem("kms-canvas-fit") === "1");
+      fit.addEventListener("click", () => {
+        const on = !viewport.classList.contains("fit");
+        set(on);
+        localStorage.setItem("kms-canvas-fit", on ? "1" : "0");
       });
     }
     document.querySelectorAll("input[data-arrows]").forEach((box) => {
-      if (box.dataset.ready) return;
-      box.dataset.ready = "1";
       box.addEventListener("change", () => {
         viewport.classList.toggle(`hide-${box.dataset.arrows}`, !box.checked);
       });
@@ -159,6 +165,5 @@
 
   window.KmsCanvas = { highlight };
   document.documentElement.classList.add("js");
-  setupControls();
-  document.addEventListener("DOMContentLoaded", setupControls);
+  setupControls(); // once: this script is deferred (the page is parsed) and htmx never replaces them
 })();

@@ -1,23 +1,21 @@
 // Policy editors: each policy textarea in the node panel becomes a CodeMirror
-// editor (window.KmsEditor). Typing saves on its own (debounced): the server
-// answers with the evaluator's problems for the gutter, and either saves the
-// policy or keeps the text as a draft. The textarea stays in the form, so the
-// form still works without JavaScript.
+// editor (window.KmsEditor) that keeps the textarea up to date and tells its
+// form "policy-edited"; htmx saves the form (hx-trigger with a delay, hx-sync)
+// and puts the answer in the form's .policy-result. The answer's
+// .policy-status carries, as data, the problems for the gutter and the policy
+// taken out of pasted AWS CLI output. Without JavaScript the textarea is an
+// ordinary field of the form.
 (function () {
   "use strict";
 
-  const DELAY = 400;
-
-  function csrf() {
+  function diagnostics(status) {
+    let problems = [];
     try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+      problems = JSON.parse(status.dataset.problems || "[]");
     } catch (e) {
-      return "";
+      problems = [];
     }
-  }
-
-  function diagnostics(problems) {
-    return (problems || []).map((p) => ({
+    return problems.map((p) => ({
       line: p.line || 1,
       column: p.column || 1,
       severity: p.severity,
@@ -25,90 +23,26 @@
     }));
   }
 
-  function renderProblems(list, problems) {
-    if (!list) return;
-    list.replaceChildren(
-      ...(problems || []).map((p) => {
-        const li = document.createElement("li");
-        li.className = `problem-${p.severity}`;
-        const where = p.line ? `, line ${p.line}` : "";
-        li.textContent = `${p.severity === "error" ? "✗ error" : "⚠ warning"}${where}: ${p.message}`;
-        return li;
-      }),
-    );
+  // Say what happened to the text, in the status line (and, given a state, on the form).
+  function say(form, text, state) {
+    const status = form.querySelector(".policy-status");
+    if (status) status.textContent = text;
+    if (!state) return;
+    if (status) status.classList.toggle("is-draft", state !== "saving");
+    form.dataset.state = state;
   }
 
   function setup(textarea) {
     textarea.dataset.ready = "1";
     const form = textarea.closest("form");
-    const status = form.querySelector(".policy-status");
-    const list = form.querySelector(".problems");
     const label = document.getElementById(textarea.getAttribute("aria-labelledby"));
     const host = document.createElement("div");
     host.className = "policy-editor-host";
     textarea.after(host);
     textarea.hidden = true;
-    let timer = null;
-    let sequence = 0;
-
-    // One write at a time, naming the version this page shows (revision.js).
-    async function send() {
-      const body = new FormData(form);
-      const revision = window.KmsRevision;
-      if (revision) body.set("revision", revision.current());
-      const answer = await fetch(form.action, {
-        method: "POST",
-        body,
-        headers: { "X-CSRFToken": csrf(), Accept: "application/json" },
-        credentials: "same-origin",
-      });
-      if (revision) revision.adopt(answer);
-      return answer;
-    }
-
-    async function save() {
-      const mine = ++sequence;
-      let response;
-      try {
-        response = await (window.KmsRevision ? window.KmsRevision.serial(send) : send());
-      } catch (e) {
-        status.textContent = "Not saved: the server could not be reached.";
-        return;
-      }
-      if (mine !== sequence) return; // a newer save is on its way
-      if (response.status === 409) {
-        // Changed elsewhere: the text stays in the editor; say so and offer a reload.
-        const data = await response.json();
-        const reload = document.createElement("a");
-        reload.href = window.location.pathname + window.location.search;
-        reload.textContent = "Reload";
-        status.replaceChildren(`✗ Not saved. ${data.message} Your text is still here: copy it first. `, reload);
-        status.classList.add("is-draft");
-        form.dataset.state = "conflict";
-        return;
-      }
-      if (!response.ok) {
-        status.textContent = `Not saved (HTTP ${response.status}).`;
-        return;
-      }
-      const data = await response.json();
-      if (typeof data.text === "string") {
-        // AWS CLI output was pasted: show the policy the server took out of it
-        // (setText fires onChange; the text is saved already, so drop that save).
-        editor.setText(data.text);
-        textarea.value = data.text;
-        clearTimeout(timer);
-      }
-      editor.setDiagnostics(diagnostics(data.problems));
-      renderProblems(list, data.problems);
-      const saved = data.status === "saved";
-      status.textContent = saved ? `✓ ${data.message}` : `✎ ${data.message}`;
-      status.classList.toggle("is-draft", !saved);
-      form.dataset.state = data.status;
-      if (saved) {
-        document.body.dispatchEvent(new CustomEvent("scenario-changed", { bubbles: true }));
-      }
-    }
+    let quiet = false; // the server's own text is being shown: it is saved already
+    let edits = 0; // edits made in this editor
+    let sent = 0; // edits the save on its way includes
 
     const editor = window.KmsEditor.create(host, {
       doc: textarea.value,
@@ -116,15 +50,45 @@
       label: label ? label.textContent : "Policy",
       onChange(text) {
         textarea.value = text;
-        status.textContent = "Saving…";
-        form.dataset.state = "saving";
-        clearTimeout(timer);
-        timer = setTimeout(save, DELAY);
+        if (quiet) return;
+        edits += 1;
+        say(form, "Saving…", "saving");
+        window.htmx.trigger(form, "policy-edited");
       },
     });
     host.kmsEditor = editor;
-    const data = document.getElementById(`${textarea.id}-problems`);
-    if (data) editor.setDiagnostics(diagnostics(JSON.parse(data.textContent)));
+
+    form.kmsPolicy = {
+      show(status) {
+        if (typeof status.dataset.text === "string") {
+          quiet = true;
+          editor.setText(status.dataset.text);
+          quiet = false;
+        }
+        editor.setDiagnostics(diagnostics(status));
+        if (status.dataset.state) form.dataset.state = status.dataset.state;
+      },
+    };
+    form.addEventListener("htmx:configRequest", () => {
+      sent = edits;
+    });
+    form.addEventListener("htmx:beforeSwap", (evt) => {
+      // An answer about older text than the editor holds: a newer save is on its way.
+      if (evt.detail.xhr.status === 200 && sent !== edits) evt.detail.shouldSwap = false;
+    });
+    form.addEventListener("htmx:afterRequest", (evt) => {
+      const code = evt.detail.xhr ? evt.detail.xhr.status : 0;
+      if (code === 409) {
+        // Changed elsewhere (the page's #conflict box says so): the text stays here.
+        const text = "✗ Not saved: the scenario changed elsewhere. Your text is still here: copy it first.";
+        say(form, text, "conflict");
+      } else if (!code) {
+        say(form, "Not saved: the server could not be reached.", "error");
+      } else if (code >= 400) {
+        say(form, `Not saved (HTTP ${code}).`, "error");
+      }
+    });
+    form.kmsPolicy.show(form.querySelector(".policy-status"));
 
     const format = form.querySelector("[data-format]");
     if (format) {
@@ -132,18 +96,24 @@
         try {
           editor.setText(JSON.stringify(JSON.parse(editor.getText()), null, 2));
         } catch (e) {
-          status.textContent = "Cannot format yet: the text is not valid JSON.";
+          say(form, "Cannot format yet: the text is not valid JSON.");
         }
       });
     }
   }
 
-  function init() {
-    if (!window.KmsEditor) return;
-    document.querySelectorAll("textarea[data-policy-editor]:not([data-ready])").forEach(setup);
+  function init(root) {
+    if (!window.KmsEditor || !root.querySelectorAll) return;
+    if (root.matches && root.matches(".policy-status")) {
+      const form = root.closest("form");
+      if (form && form.kmsPolicy) form.kmsPolicy.show(root);
+      return;
+    }
+    root.querySelectorAll("textarea[data-policy-editor]:not([data-ready])").forEach(setup);
   }
 
-  document.addEventListener("DOMContentLoaded", init);
-  document.addEventListener("htmx:afterSettle", init);
-  init();
+  // The page as parsed (this script is deferred), then whatever htmx puts into
+  // it: a panel, or a save's answer.
+  init(document);
+  window.htmx.onLoad(init);
 })();

@@ -1,6 +1,6 @@
 // Optimistic concurrency on the page's side. The page shows one version of
-// the working copy (data-revision); every write (htmx POST or the policy
-// editor's fetch) names it, and the server refuses a write made from an
+// the working copy (data-revision); every write (an htmx POST, the policy
+// editor's saves included) names it, and the server refuses a write made from an
 // older version ("changed elsewhere, reload"). Writes go one at a time, each
 // after the previous one answered, so this tab never trips over its own
 // changes: each successful write's response says the version it produced
@@ -29,15 +29,6 @@
     queue = run.catch(() => {});
     return run;
   }
-
-  window.KmsRevision = {
-    current: () => revision,
-    serial,
-    // After a write: take the version the response names (only a 2xx names one).
-    adopt(response) {
-      if (response && response.ok) adopt(response.headers.get("X-Revision"));
-    },
-  };
 
   function done() {
     if (finish) finish();

@@ -70,8 +70,9 @@
     show(0);
   }
 
-  function init() {
-    const fresh = [...document.querySelectorAll("[data-trace]:not([data-ready])")];
+  function init(root) {
+    if (!root.querySelectorAll) return [];
+    const fresh = [...root.querySelectorAll("[data-trace]:not([data-ready])")];
     fresh.forEach(setup);
     return fresh;
   }
@@ -88,12 +89,12 @@
     else trace.kmsStepper.prev();
   });
 
-  // A result that just arrived takes the focus, so the arrow keys walk it at once.
-  document.addEventListener("htmx:afterSettle", () => {
-    const fresh = init();
+  // The page as parsed (this script is deferred), then each result htmx puts
+  // into it; a result that just arrived takes the focus, so the arrow keys walk it.
+  init(document);
+  window.htmx.onLoad((elt) => {
+    const fresh = init(elt);
     const result = document.getElementById("result");
     if (fresh.length && result && result.contains(fresh[0])) result.focus();
   });
-  document.addEventListener("DOMContentLoaded", init);
-  init();
 })();

@@ -104,3 +104,21 @@ def page(browser, page_problems, request):
         context.close()
     if page_problems:
         pytest.fail("the page reported problems:\n  " + "\n  ".join(page_problems))
+
+
+def add_node(page, kind: str, name: str, account: str | None = None) -> None:
+    """Add a node with the canvas's add form, and wait for the answer."""
+    page.select_option("#add-kind", kind)
+    if account:
+        page.select_option("#add-account", account)
+    page.fill("#add-name", name)
+    with page.expect_response(lambda r: r.url.endswith("/nodes/add/")):
+        page.get_by_role("button", name="+ Add", exact=True).click()
+
+
+def type_policy(page, text: str) -> None:
+    """Replace the text of the panel's first policy editor, as if typed."""
+    content = page.locator("#panel .policy-form .cm-content").first
+    content.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(text)

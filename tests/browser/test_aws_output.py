@@ -8,8 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, READY
-from tests.browser.test_walk import _add, _type_policy
+from tests.browser.conftest import ARTIFACTS, READY, add_node, type_policy
 
 FIXTURES = Path(__file__).parent.parent / "aws_output"
 
@@ -45,13 +44,13 @@ def _blank(page, live_server) -> None:
 
 def test_typo_and_wrong_operator_type_are_warnings_at_their_lines(page, live_server):
     _blank(page, live_server)
-    _add(page, "key", "orders", account="111122223333")
+    add_node(page, "key", "orders", account="111122223333")
     expect(page.locator("#panel h2")).to_contain_text("orders")
     text = json.dumps(TYPO_AND_WRONG_TYPE, indent=2)
     lines = text.splitlines()
     typo = next(i for i, line in enumerate(lines, 1) if '"kms:Decrypte"' in line)
     wrong = next(i for i, line in enumerate(lines, 1) if '"aws:SecureTransport"' in line)
-    _type_policy(page, text)
+    type_policy(page, text)
     status = page.locator("#panel .policy-status").first
     expect(status).to_contain_text("Saved, with 2 warnings")
     problems = page.locator("#panel .policy-form .problems").first
@@ -80,9 +79,9 @@ def test_paste_from_aws_merges_cli_output_into_the_canvas(page, live_server):
 
 def test_cli_output_pasted_into_a_policy_editor_becomes_the_policy(page, live_server):
     _blank(page, live_server)
-    _add(page, "key", "orders", account="111122223333")
+    add_node(page, "key", "orders", account="111122223333")
     expect(page.locator("#panel h2")).to_contain_text("orders")
-    _type_policy(page, (FIXTURES / "kms-get-key-policy.json").read_text())
+    type_policy(page, (FIXTURES / "kms-get-key-policy.json").read_text())
     status = page.locator("#panel .policy-status").first
     expect(status).to_contain_text("Took the policy out of the aws kms get-key-policy")
     editor = page.locator("#panel .policy-form .cm-content").first

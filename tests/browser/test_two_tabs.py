@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from playground.models import WorkingCopy
-from tests.browser.conftest import READY
+from tests.browser.conftest import READY, add_node, type_policy
 
 
 def _open_blank(page, live_server) -> str:
@@ -75,3 +75,30 @@ def test_quick_writes_in_one_tab_all_land(page, live_server):
     names = sorted(p.get("name") for p in _copy(url).document.get("principals") or [])
     assert names == ["a", "b", "c"]
     expect(page.locator("#conflict")).to_be_empty()
+
+
+def test_a_stale_tabs_policy_edit_is_refused_and_its_text_stays(page, live_server, page_problems):
+    url = _open_blank(page, live_server)
+    add_node(page, "key", "orders", account="111122223333")
+    expect(page.locator("#panel h2")).to_contain_text("orders")
+    key = page.locator("#canvas a.node-key").get_attribute("data-ref")
+    other = page.context.new_page()
+    page_problems.watch(other)
+    other.goto(url + "?node=" + key)
+    other.wait_for_function(READY)
+    expect(other.locator("#panel .policy-form .cm-content").first).to_be_visible()
+    before = _copy(url).document["keys"][0]["policy"]
+
+    assert _add_role(page, "first").status == 200
+    typed = '{"Version": "2012-10-17", "Statement": [], "Id": "TYPED-IN-THE-STALE-TAB"}'
+    with other.expect_response(lambda r: r.url.endswith("/policies/save/")) as info:
+        type_policy(other, typed)
+    assert info.value.status == 409
+    expect(other.locator("#conflict")).to_contain_text("changed elsewhere")
+    expect(other.locator("#conflict")).to_contain_text("TYPED-IN-THE-STALE-TAB")
+    expect(other.locator("#panel .policy-status").first).to_contain_text("Not saved")
+    expect(other.locator("#panel .policy-form .cm-content").first).to_contain_text(
+        "TYPED-IN-THE-STALE-TAB"
+    )
+    assert _copy(url).document["keys"][0]["policy"] == before
+    page_problems[:] = [p for p in page_problems if "409" not in p]  # the expected refusal

@@ -12,7 +12,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, READY, PageProblems
+from tests.browser.conftest import ARTIFACTS, READY, PageProblems, add_node, type_policy
 
 ENCRYPT_ONLY = {
     "Version": "2012-10-17",
@@ -33,22 +33,6 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"walk-{name}.png"))
 
 
-def _add(page, kind: str, name: str, account: str | None = None) -> None:
-    page.select_option("#add-kind", kind)
-    if account:
-        page.select_option("#add-account", account)
-    page.fill("#add-name", name)
-    with page.expect_response(lambda r: r.url.endswith("/nodes/add/")):
-        page.get_by_role("button", name="+ Add", exact=True).click()
-
-
-def _type_policy(page, text: str) -> None:
-    content = page.locator("#panel .policy-form .cm-content").first
-    content.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.insert_text(text)
-
-
 def _run(page, attempt_id: str) -> None:
     row = page.locator(f'#attempts li[data-attempt="{attempt_id}"]')
     with page.expect_response(lambda r: r.url.endswith("/attempts/run/")):
@@ -65,12 +49,12 @@ def test_a_new_user_walks_the_whole_path(page, live_server, browser):
     _shot(page, "01-blank")
 
     # Draw: an account, a role in it and a key.
-    _add(page, "account", "Payments")
+    add_node(page, "account", "Payments")
     expect(page.locator("#canvas")).to_contain_text("Payments")
-    _add(page, "role", "app", account="444455556666")
+    add_node(page, "role", "app", account="444455556666")
     expect(page.locator("#panel h2")).to_contain_text("app")
     role = "arn:aws:iam::444455556666:role/app"
-    _add(page, "key", "orders", account="444455556666")
+    add_node(page, "key", "orders", account="444455556666")
     expect(page.locator("#panel h2")).to_contain_text("orders")
     key = page.locator("#canvas a.node-key").get_attribute("data-ref")
     _shot(page, "02-drawn")
@@ -78,10 +62,10 @@ def test_a_new_user_walks_the_whole_path(page, live_server, browser):
     # Write the key policy: an invalid edit keeps the text, a valid one is saved.
     policy = json.dumps(ENCRYPT_ONLY, indent=2).replace("ROLE", role)
     status = page.locator("#panel .policy-status").first
-    _type_policy(page, policy.replace('"Allow"', '"Alow"'))
+    type_policy(page, policy.replace('"Allow"', '"Alow"'))
     expect(status).to_contain_text("Not valid yet")
     expect(page.locator("#panel .cm-lint-marker-error").first).to_be_visible()
-    _type_policy(page, policy)
+    type_policy(page, policy)
     expect(status).to_contain_text("Saved")
     _shot(page, "03-key-policy")
 
@@ -113,7 +97,7 @@ def test_a_new_user_walks_the_whole_path(page, live_server, browser):
     # Fix the policy as the hint says; run again: allowed, with the plaintext back.
     page.locator(f'#canvas a.node[data-ref="{key}"]').click()
     expect(page.locator("#panel h2")).to_contain_text("orders")
-    _type_policy(page, policy.replace('"kms:Encrypt"', '["kms:Encrypt", "kms:Decrypt"]'))
+    type_policy(page, policy.replace('"kms:Encrypt"', '["kms:Encrypt", "kms:Decrypt"]'))
     expect(page.locator("#panel .policy-status").first).to_contain_text("Saved")
     _run(page, "dec")
     expect(page.locator("#result-badge")).to_contain_text("Allowed")

@@ -146,3 +146,69 @@ def test_the_input_document_is_left_as_it_was():
     before = copy.deepcopy(doc)
     evaluator.proven_fixes(doc, "enc", now=NOW)
     assert doc == before
+
+
+def _chain_doc(trusted_by_b: str) -> dict:
+    """alice assumes role-a, which assumes role-b, which encrypts with the key."""
+    assume_any = {
+        "name": "assume",
+        "policy": {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
+        },
+    }
+    trust_b = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/{trusted_by_b}"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    doc = _doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/role-b"},
+            "Action": "kms:Encrypt",
+            "Resource": "*",
+        },
+        roles=("role-a", "role-b"),
+    )
+    doc["principals"].insert(
+        0, {"type": "user", "account": ACCOUNT, "name": "alice", "policies": [assume_any]}
+    )
+    doc["principals"][1]["policies"] = [assume_any]
+    doc["principals"][2]["trust_policy"] = trust_b
+    doc["attempts"][0].update(
+        principal=f"arn:aws:iam::{ACCOUNT}:user/alice",
+        assume=[
+            {"role": f"arn:aws:iam::{ACCOUNT}:role/role-a"},
+            {"role": f"arn:aws:iam::{ACCOUNT}:role/role-b"},
+        ],
+    )
+    return doc
+
+
+def test_a_chain_refused_at_its_second_role_is_fixed_in_that_roles_trust_policy():
+    doc = _chain_doc("role-a-old")
+    assert _authorization(doc) == "implicit_deny"
+    assert _authorization(_chain_doc("role-a")) == "allow"  # the chain itself works
+    fixes = evaluator.proven_fixes(doc, "enc", now=NOW)
+    assert fixes, "a fix to role-b's trust policy flips the attempt"
+    assert fixes[0].pointer == "/principals/2/trust_policy"
+    assert "role-a-old" in fixes[0].note
+    for fix in fixes:
+        assert _authorization(dict(fix.document)) == "allow"
+
+
+def test_proven_fixes_stop_at_the_budget_with_what_they_proved():
+    doc = _doc(OLD_NAME, GRANTS_FOR_SERVICES)
+    unbounded = evaluator.proven_fixes(doc, "enc", now=NOW)
+    assert unbounded
+    assert evaluator.proven_fixes(doc, "enc", now=NOW, budget=evaluator.Budget(steps=5)) == []
+    roomy = evaluator.Budget(steps=10_000_000)
+    assert [f.id for f in evaluator.proven_fixes(doc, "enc", now=NOW, budget=roomy)] == [
+        f.id for f in unbounded
+    ]

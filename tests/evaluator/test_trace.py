@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -388,3 +389,31 @@ def test_trace_values_read_as_json_not_python():
     every = [t for r in results for t in texts(r.trace)]
     assert not [t for t in every if "{'" in t or "['" in t]
     assert any('"tenant": "acme-corp"' in t for t in every), json.dumps(every)[:400]
+
+
+GRANT_EXAMPLE = (
+    Path(__file__).resolve().parents[2] / "examples" / "16-aws-service-needs-a-grant.json"
+)
+
+
+def _decision(doc: dict, attempt: str):
+    scenario = load_scenario(doc).scenario
+    result = evaluate(scenario, now=datetime(2026, 1, 1, tzinfo=UTC), attempt_ids=[attempt])
+    return result.results[0].decision
+
+
+def test_an_allow_through_a_grant_names_the_grant_it_rests_on():
+    doc = json.loads(GRANT_EXAMPLE.read_text())
+    decision = _decision(doc, "asg-ops-volume")
+    assert decision.authorization == "allow" and decision.rule == "R3.5"
+    (grant,) = decision.determining
+    assert (grant.effect, grant.statement, grant.policy) == ("Allow", "grant 'g-asg-ops'", "grant")
+    assert grant.pointer == "/keys/0/grants/0"
+    assert grant.owner.endswith(":key/" + doc["keys"][0]["id"])
+
+
+def test_an_allow_through_the_key_policy_does_not_name_a_grant():
+    doc = json.loads(GRANT_EXAMPLE.read_text())
+    decision = _decision(doc, "admin-app-volume")
+    assert decision.authorization == "allow"
+    assert decision.determining and all(x.policy != "grant" for x in decision.determining)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -53,6 +54,11 @@ class Copy:
         assert response.status_code == 200, response.content
         (new,) = _refs(self.doc) - before
         return new
+
+
+def announced(response) -> set[str]:
+    """The events a response tells the page about (HX-Trigger), for partials to refresh."""
+    return set(json.loads(response.get("HX-Trigger", "{}")))
 
 
 def _refs(doc: dict) -> set[str]:

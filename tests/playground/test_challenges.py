@@ -181,7 +181,41 @@ def test_kms_star_for_the_service_role_is_too_wide(lineage):
     grade = challenges.grade(doc, with_statement_on(doc, 1, ["kms:*"], slr), lineage)
     assert all(g.passed for g in grade.goals) and not grade.solved
     assert grade.widened == [
-        "AWSServiceRoleForAutoScaling can now Encrypt with app-volumes, which no task asks for."
+        "AWSServiceRoleForAutoScaling can now Encrypt, GenerateDataKey, PutKeyPolicy,"
+        " ScheduleKeyDeletion and DisableKey with app-volumes, which no task asks for."
+    ]
+
+
+def test_just_the_operations_the_tasks_name_in_the_key_policy_solve_the_service_challenge(
+    lineage,
+):
+    doc = EXAMPLES["16-aws-service-needs-a-grant"]
+    slr = doc["attempts"][1]["principal"]
+    asked = ["kms:GenerateDataKeyWithoutPlaintext", "kms:Decrypt", "kms:CreateGrant"]
+    grade = challenges.grade(doc, with_statement_on(doc, 1, asked, slr), lineage)
+    assert grade.solved, (grade.goals, grade.widened)
+
+
+def test_a_plaintext_data_key_is_more_than_a_task_for_one_without_plaintext(lineage):
+    doc = EXAMPLES["16-aws-service-needs-a-grant"]
+    slr = doc["attempts"][1]["principal"]
+    actions = ["kms:GenerateDataKey*", "kms:Decrypt", "kms:CreateGrant"]
+    grade = challenges.grade(doc, with_statement_on(doc, 1, actions, slr), lineage)
+    assert grade.widened == [
+        "AWSServiceRoleForAutoScaling can now GenerateDataKey with app-volumes,"
+        " which no task asks for."
+    ]
+
+
+@pytest.mark.parametrize(
+    "action", ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:CreateGrant"]
+)
+def test_taking_the_key_over_beside_the_task_is_too_wide(action, lineage):
+    grade = challenges.grade(LOCKED, with_statement(LOCKED, ["kms:Encrypt", action]), lineage)
+    assert all(g.passed for g in grade.goals) and not grade.solved
+    verb = action.split(":")[1]
+    assert grade.widened == [
+        f"orders-api can now {verb} with orders-locked, which no task asks for."
     ]
 
 

@@ -63,6 +63,31 @@ def test_predict_mode_leaves_every_answer_out_of_the_page(client, examples, slug
     assert VERDICTS.search(normal)  # the same page shows them when the mode is off
 
 
+def _links_to(html: str, base: str) -> list[tuple[str, str]]:
+    """Every link and pushed URL of the page that goes to the space at `base`."""
+    found = re.findall(r'\s(href|hx-push-url)="([^"#]*)', html)
+    pairs = {(attr, html_lib.unescape(url)) for attr, url in found}
+    return sorted((attr, url) for attr, url in pairs if url.startswith(base))
+
+
+@pytest.mark.parametrize("part", ["", "canvas/"])
+def test_without_javascript_every_link_of_a_predict_page_keeps_the_mode(client, examples, part):
+    url = _open(client, examples["03-cross-account-decrypt"])
+    base = url.split("?")[0]
+    node = examples["03-cross-account-decrypt"].document["accounts"][0]["id"]
+    html = client.get(f"{base}{part}?node={node}&predict=1").content.decode()
+    links = _links_to(html, base)
+    assert any("node=" in u for _, u in links) and (part or any("attempt=" in u for _, u in links))
+    toggle = re.search(r'id="predict-toggle" href="([^"]*)"', html)
+    left = {html_lib.unescape(toggle.group(1))} if toggle else set()  # the one way out
+    kept = [(attr, u) for attr, u in links if u not in left]
+    assert kept and all("predict=1" in u for _, u in kept), [
+        u for _, u in kept if "predict=1" not in u
+    ]
+    found = VERDICTS.search(html)
+    assert not found, html[found.start() - 300 : found.end() + 50]
+
+
 def test_the_partials_follow_the_page_mode_through_htmx(client, examples):
     url = _open(client, examples["03-cross-account-decrypt"])
     base = url.split("?")[0]

@@ -3,6 +3,8 @@ from, or is refused with "changed elsewhere" and nothing of it is lost."""
 
 from __future__ import annotations
 
+import html as html_lib
+import json
 import re
 import threading
 
@@ -186,3 +188,36 @@ def test_concurrent_writers_lose_nothing_silently():
     refused = {name for name, status in outcome.items() if status == 409}
     assert saved | refused == set(outcome), outcome
     assert set(_ids(copy)) == saved and saved
+
+
+def _sent_back(html: str) -> list[str]:
+    """The policy text a page holds in its fields (a textarea, or the hidden field of a retry)."""
+    fields = re.findall(r'<textarea[^>]*name="text"[^>]*>(.*?)</textarea>', html, re.S)
+    fields += re.findall(r'<input type="hidden" name="text" value="([^"]*)"', html)
+    return [html_lib.unescape(f) for f in fields]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("why", ["stale", "too-long"])
+def test_a_refused_policy_save_without_javascript_shows_the_typed_text_back(drawn, why):
+    copy, _role, key = drawn
+    statement = {"Sid": "TYPED-WITHOUT-JS", "Effect": "Allow", "Action": "kms:*", "Resource": "*"}
+    if why == "stale":
+        seen = copy.wc.version
+        copy.post("nodes/add/", {"kind": "role", "name": "elsewhere", "account": ACCOUNT})
+        status = 409
+    else:
+        seen = copy.wc.version
+        statement["Sid"] += "x" * 40_001  # over the editor's limit on policy text
+        status = 400
+    text = json.dumps({"Version": "2012-10-17", "Statement": [statement]}, indent=2)
+    before = (copy.doc, copy.wc.drafts, copy.wc.version)
+    response = copy.client.post(
+        copy.base + "policies/save/",
+        {"ref": key, "path": "/policy", "text": text, "revision": seen},
+    )
+    assert response.status_code == status
+    html = response.content.decode()
+    assert "Not saved" in html
+    assert text in _sent_back(html)  # nothing typed is lost
+    assert (copy.doc, copy.wc.drafts, copy.wc.version) == before

@@ -26,3 +26,12 @@ def test_the_decision_is_shown_once_with_the_deny_that_decided_it(copy):
     assert scp["policy"]["Statement"][0]["Effect"] == "Deny"
     assert 'data-pointer="/organization/scps/1/policy/Statement/0"' in html
     assert "DenyDecryptToContractors" in html.split('id="determining"')[1]
+
+
+def test_an_allow_through_a_grant_is_decided_by_that_grant(copy):
+    example = EXAMPLE.parent / "16-aws-service-needs-a-grant.json"
+    copy.post("import/", {"text": example.read_text()})
+    html = copy.post("attempts/run/", {"attempt": "asg-ops-volume"}).content.decode()
+    record = html.split('id="determining"')[1].split("</table>")[0]
+    assert "grant &#x27;g-asg-ops&#x27;" in record and "autoscaling-ebs" in record
+    assert 'data-pointer="/keys/0/grants/0"' in record

@@ -348,3 +348,28 @@ def test_policy_editor_keeps_hostile_text_as_a_draft(loaded, text, words):
     assert body["status"] == "draft"
     assert any(words in p["message"] for p in body["problems"])
     assert _stored(loaded)[0] == before[0]
+
+
+def test_an_access_matrix_over_its_budget_says_so_instead_of_drawing(copy, settings):
+    settings.EVALUATION_STEPS = 3  # fewer than the matrix's first authorization needs
+    doc = scenario()
+    doc["title"] = "The matrix over its budget"  # a revision no earlier test has decided
+    assert copy.post("import/", {"text": json.dumps(doc)}).status_code == 204
+    for path in ("", "canvas/", "matrix/"):
+        response = copy.client.get(copy.base + path)
+        assert response.status_code == 200
+        page = _text(response)
+        assert "The access matrix was not drawn" in page, path
+        assert "more than 3 steps, the limit per request" in page, path
+
+
+def test_a_revision_stopped_by_one_requests_budget_is_decided_again_by_the_next(copy, settings):
+    settings.EVALUATION_STEPS = 3
+    doc = scenario()
+    doc["title"] = "Decided again after a stop"
+    assert copy.post("import/", {"text": json.dumps(doc)}).status_code == 204
+    assert "The access matrix was not drawn" in _text(copy.client.get(copy.base + "matrix/"))
+    settings.EVALUATION_STEPS = None
+    again = _text(copy.client.get(copy.base + "matrix/"))
+    assert "The access matrix was not drawn" not in again
+    assert "matrix-table" in again

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.playground.conftest import ACCOUNT
+from tests.playground.conftest import ACCOUNT, announced
 
 FIXTURES = Path(__file__).parent.parent / "aws_output"
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -19,7 +19,7 @@ def test_paste_merges_says_what_it_recognised_and_refreshes_the_page(copy):
     copy.add("role", "kept")
     response = copy.post("paste-aws/", {"text": _fixture("kms-describe-key.json")})
     html = response.content.decode()
-    assert response["HX-Trigger"] == "scenario-changed"
+    assert announced(response) == {"scenario-changed"}
     assert f"key {KEY_ID} (aws kms describe-key)" in html and "Merged into the scenario" in html
     assert "/KeyMetadata" in html and "default key policy" in html  # the note on the paste
     doc = copy.doc

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.playground.conftest import HX
+from tests.playground.conftest import HX, announced
 
 pytestmark = pytest.mark.django_db
 ACCOUNT = "111122223333"
@@ -51,7 +51,7 @@ def test_an_applied_proven_fix_flips_its_attempt_and_undo_takes_it_back(copy):
     assert fix_ids and fix_ids[0][1] == "near-miss principal"
     assert "Near miss: &quot;etl-job-old&quot; is named where &quot;etl-job&quot; calls" in html
     response = copy.post("fixes/apply/", {"attempt": "encrypt-1", "fix": fix_ids[0][0]})
-    assert response["HX-Trigger"] == "scenario-changed"
+    assert announced(response) == {"scenario-changed"}
     assert "Applied: Name etl-job instead of etl-job-old" in response.content.decode()
     assert copy.shown()["encrypt-1"]["authorization"] == "allow"
     copy.post("undo/")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import json
+import re
 
 import pytest
 
 from playground.models import Revision, Scenario, Snapshot, WorkingCopy
-from tests.playground.conftest import ACCOUNT, HX
+from tests.playground.conftest import ACCOUNT, HX, announced
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +64,7 @@ def test_add_node_returns_the_canvas_and_opens_its_panel(copy):
     html = response.content.decode()
     assert 'id="canvas"' in html and 'hx-swap-oob="true"' in html
     assert "IAM role</span> app" in html
-    assert response["HX-Trigger"] == "attempts-stale"
+    assert announced(response) == {"attempts-stale"}
 
 
 def test_add_node_without_htmx_redirects_to_the_page_with_the_node_selected(copy):
@@ -132,6 +134,29 @@ def test_invalid_policy_text_is_kept_as_a_draft_with_problems_at_their_line(copy
     assert _save_policy(copy, key, "/policy", '{"Version": ')["status"] == "draft"
 
 
+def _status(response) -> tuple[str, list[dict], str]:
+    """What the editor's htmx save answered: its state, its problems (data) and its words."""
+    html = response.content.decode()
+    found = re.search(
+        r'class="policy-status[^"]*" data-state="(\w*)" data-problems="([^"]*)"', html
+    )
+    text = re.search(r'class="policy-status[^>]*>([^<]*)</p>', html)
+    return found[1], json.loads(html_lib.unescape(found[2])), html_lib.unescape(text[1])
+
+
+def test_the_editor_saves_through_htmx_and_gets_the_problems_for_its_gutter(copy):
+    key = copy.add("key", "data")
+    draft = copy.post("policies/save/", {"ref": key, "path": "/policy", "text": '{\n  "Vers'})
+    state, problems, said = _status(draft)
+    assert state == "draft" and "kept as a draft" in said and problems[0]["line"]
+    assert not announced(draft)  # nothing changed for the rest of the page
+    text = json.dumps(DENY_NOTHING_KEY_POLICY, indent=2)
+    saved = copy.post("policies/save/", {"ref": key, "path": "/policy", "text": text})
+    assert _status(saved) == ("saved", [], "✓ Saved.")
+    assert announced(saved) == {"scenario-changed"}
+    assert copy.doc["keys"][0]["policy"] == DENY_NOTHING_KEY_POLICY and copy.wc.drafts == {}
+
+
 def test_policy_form_without_javascript_redirects_back_to_the_node(copy):
     key = copy.add("key", "data")
     response = copy.client.post(
@@ -169,7 +194,7 @@ def test_undo_and_redo_walk_the_history(copy):
     copy.add("role", "two")
     assert len(copy.doc["principals"]) == 2
     response = copy.post("undo/")
-    assert "history-changed" in response["HX-Trigger"]
+    assert "history-changed" in announced(response)
     assert len(copy.doc["principals"]) == 1
     copy.post("undo/")
     assert copy.doc.get("principals") is None
