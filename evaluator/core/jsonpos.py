@@ -170,7 +170,7 @@ def parse_json(text: str | bytes, *, duplicates: list[str] | None = None) -> obj
         raise JsonTextError(message, line, column, limit=True) from None
     if _depth_over(value, MAX_DEPTH):
         _too_deep(source)
-    if _UNSTORABLE_ESCAPE.search(source) or _UNSTORABLE_CHAR.search(source):
+    if _may_be_unstorable(source):
         found = unstorable(value)
         if found is not None:
             line, column = positions(source).get(found.pointer, (1, 1))
@@ -186,18 +186,29 @@ def _too_deep(source: str) -> NoReturn:
     raise JsonTextError("The document is nested too deeply", 1, 1, limit=True)
 
 
+def _may_be_unstorable(source: str) -> bool:
+    """Can the text hold NUL or half a surrogate pair, raw or escaped? (Quick
+    tests first: an ASCII text has no raw surrogate, a text without \\u no escape.)"""
+    if "\\u" in source and _UNSTORABLE_ESCAPE.search(source):
+        return True
+    return "\x00" in source if source.isascii() else bool(_UNSTORABLE_CHAR.search(source))
+
+
 def _depth_over(value: object, limit: int) -> bool:
-    """Is any container nested more than `limit` deep? (Iterative: no recursion.)"""
-    if not isinstance(value, dict | list):
+    """Is any container nested more than `limit` deep? (Level by level: no recursion.)"""
+    if not isinstance(value, (dict, list)):
         return False
-    stack: list[tuple[dict | list, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
+    level: list[dict | list] = [value]
+    depth = 1
+    while level:
         if depth > limit:
             return True
-        for child in node.values() if isinstance(node, dict) else node:
-            if isinstance(child, dict | list):
-                stack.append((child, depth + 1))
+        below: list[dict | list] = []
+        for node in level:
+            for child in node.values() if isinstance(node, dict) else node:
+                if isinstance(child, (dict, list)):
+                    below.append(child)
+        level, depth = below, depth + 1
     return False
 
 
