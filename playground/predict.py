@@ -12,7 +12,7 @@ The viewer's running score is kept in their session (one per browser).
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from django.http import HttpRequest
 
@@ -55,9 +55,12 @@ def _flag(value: str | None) -> bool:
 
 
 def is_on(request: HttpRequest) -> bool:
-    """Predict mode for this request: its own query, or (htmx) the page's URL."""
+    """Predict mode for this request: its own query, the form it posts (a plain
+    post from a predict page), or (htmx) the page's URL."""
     if PARAM in request.GET:
         return _flag(request.GET.get(PARAM))
+    if request.method == "POST" and PARAM in request.POST:
+        return _flag(request.POST.get(PARAM))
     current = request.headers.get("HX-Current-URL", "")
     if current:
         values = parse_qs(urlsplit(current).query).get(PARAM)
@@ -121,3 +124,21 @@ def context(request: HttpRequest) -> dict:
     """Template context processor: `predict` (the mode) and, in it, the viewer's score."""
     on = is_on(request)
     return {"predict": on, "score": score(request) if on else {}}
+
+
+class KeepMode:
+    """Middleware: a redirect answering a request in predict mode (a plain form
+    post, followed without JavaScript) goes to a page in predict mode too."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        location = response.get("Location", "") if response.status_code in (301, 302, 303) else ""
+        if location.startswith("/") and not location.startswith("//") and is_on(request):
+            parts = urlsplit(location)
+            if PARAM not in parse_qs(parts.query):
+                query = f"{parts.query}&{PARAM}=1" if parts.query else f"{PARAM}=1"
+                response["Location"] = urlunsplit(parts._replace(query=query))
+        return response

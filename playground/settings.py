@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "playground.engine.RequestBudget",
+    "playground.predict.KeepMode",
     "playground.keystore.ReadsWriteNothing",
 ]
 

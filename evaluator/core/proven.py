@@ -6,7 +6,9 @@ Candidates: add the action to a key-policy (or trust-policy) statement that
 already names the caller; put the caller where a near-miss principal is named
 ("etl-job-old" where "etl-job" calls); a key-policy statement for the caller;
 root delegation; an identity policy; both sides at once (across accounts); a
-grant; drop or narrow a Deny that decided the attempt. When a role of the
+grant; for S3 calls, a bucket-policy statement (the policy made if there is
+none) and the caller's IAM; an Allow in an SCP level that allowed nothing for
+the call (R1.8); drop or narrow a Deny that decided the attempt. When a role of the
 attempt's assume chain refused it, the candidates open that hop instead.
 """
 
@@ -26,7 +28,8 @@ from .engine import evaluate
 from .keytrust import resolve_key
 from .loader import load_scenario
 from .matrix import AccessMatrix, Edge, decide_matrix
-from .model import Key, Principal, Scenario
+from .model import Bucket, Key, Principal, Scenario
+from .pointer import pointer_parts, value_at
 from .trace import Determining, Step
 
 Doc = dict
@@ -60,6 +63,7 @@ class _Target:
     action: str  # kms:Decrypt, sts:AssumeRole, s3:GetObject, ...
     kms_op: str | None  # the KMS action the key must allow (S3 calls it for SSE-KMS)
     role: Principal | None  # for sts:AssumeRole attempts
+    bucket: Bucket | None = None  # for S3 attempts: the bucket whose policy may allow
 
 
 def proven_fixes(
@@ -93,7 +97,9 @@ def proven_fixes(
         return []
     seen: set[str] = set()
     found: list[ProvenFix] = []
-    for kind, title, edit, note in _candidates(doc, target, decided.determining):
+    candidates = _candidates(doc, target, decided.determining)
+    candidates += _scp_candidates(target, evaluation.results[0].trace)
+    for kind, title, edit, note in candidates:
         trial = json.loads(json.dumps(doc))
         try:
             pointer = edit(trial)
@@ -196,25 +202,16 @@ def _size(fix: ProvenFix) -> int:
 
 
 def _at(doc: Doc, pointer: str) -> object:
-    node: object = doc
-    for part in pointer.split("/")[1:]:
-        part = part.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, list):
-            node = node[int(part)] if part.isdigit() and int(part) < len(node) else None
-        elif isinstance(node, dict):
-            node = node.get(part)
-        else:
-            return None
-    return node
-
-
-def _parts(pointer: str) -> list[str]:
-    return [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    """The value at `pointer`, or None where there is none (a policy not yet written)."""
+    try:
+        return value_at(doc, pointer)
+    except KeyError:
+        return None
 
 
 def _policy_at(doc: Doc, pointer: str) -> dict:
     """The policy object at `pointer`, turned into an object if it was JSON text."""
-    parts = _parts(pointer)
+    parts = pointer_parts(pointer)
     parent: object = doc
     for part in parts[:-1]:
         parent = parent[int(part)] if isinstance(parent, list) else parent[part]  # type: ignore[index]
@@ -279,7 +276,7 @@ def _target(scenario: Scenario, attempt_id: str, hop: int | None = None) -> _Tar
     arn = caller.role_arn or caller.arn
     action = attempt.action
     service, _, name = action.partition(":")
-    key = kms_op = role = None
+    key = kms_op = role = bucket = None
     if service.lower() == "kms":
         kms_op = action
         resource = attempt.resource
@@ -294,13 +291,16 @@ def _target(scenario: Scenario, attempt_id: str, hop: int | None = None) -> _Tar
         split = split_object(attempt.resource or "")
         bucket = scenario.bucket(split[0]) if split else None
         enc = bucket.default_encryption if bucket else None
+        if bucket is not None and split is not None:
+            obj = bucket.find_object(split[1])
+            enc = obj.encryption if obj is not None and obj.encryption is not None else enc
         if bucket is not None and enc is not None and enc.algorithm == "aws:kms":
             ref = sse_key_ref(scenario, bucket, enc)
             key = resolve_key(scenario, ref, bucket.account, "Encrypt").key if ref else None
             kms_op = "kms:Decrypt" if name.lower() == "getobject" else "kms:GenerateDataKey"
     elif service.lower() == "sts":
         role = scenario.role_by_arn(attempt.resource or "")
-    return _Target(arn, entity, caller.account, key, action, kms_op, role)
+    return _Target(arn, entity, caller.account, key, action, kms_op, role, bucket)
 
 
 # ----------------------------------------------------------------------------- candidates
@@ -360,10 +360,65 @@ def _candidates(doc: Doc, t: _Target, determining: tuple[Determining, ...]) -> l
                 "",
             )
         )
-    if t.entity is not None and t.action.lower().startswith("s3:") and t.kms_op:
-        out.append(_iam_allow(t, t.action, "*"))
+    if t.bucket is not None:
+        out += _bucket_side(t)
     out += _deny_candidates(t, determining)
     return out
+
+
+def _bucket_side(t: _Target) -> list:
+    """S3 calls: the caller's IAM, the bucket policy, or both (across accounts, R1.18)."""
+    assert t.bucket is not None
+    bp = t.bucket.pointer + "/policy"
+    objects = f"{t.bucket.arn}/*"
+    stmt = _statement(t.caller_arn, t.action) | {"Resource": objects}
+    label = f"the bucket policy of {t.bucket.name}"
+    out = [
+        (
+            "bucket policy",
+            f"Allow {_short(t.caller_arn)} {t.action} in {label}",
+            _add_statement(bp, stmt, create=True),
+            "",
+        )
+    ]
+    if t.entity is not None:
+        out.append(_iam_allow(t, t.action, objects))
+        out.append(
+            (
+                "both sides",
+                f"Allow {_short(t.caller_arn)} in {label} and in its own IAM",
+                _both(_add_statement(bp, stmt, create=True), _iam_edit(t, t.action, objects)),
+                "",
+            )
+        )
+    return out
+
+
+def _scp_candidates(t: _Target, trace: tuple[Step, ...]) -> list:
+    """R1.8: an SCP level that allows nothing for the call gets an Allow for it."""
+    out = []
+    actions = [a for a in (t.action, t.kms_op) if a]
+    for step in _walk(trace):
+        if step.rule != "R1.6" or step.verdict != "implicit_deny" or step.policy is None:
+            continue
+        ref = step.policy
+        for action in dict.fromkeys(actions):
+            allow = {"Effect": "Allow", "Action": action, "Resource": "*"}
+            out.append(
+                (
+                    "SCP allow",
+                    f"Allow {action} in the SCP {ref.name} on {ref.owner}",
+                    _add_statement(ref.pointer, allow),
+                    "",
+                )
+            )
+    return out
+
+
+def _walk(steps: tuple[Step, ...]):
+    for step in steps:
+        yield step
+        yield from _walk(step.children)
 
 
 def _resource_side(doc: Doc, pointer: str, t: _Target, action: str, label: str) -> list:
@@ -487,8 +542,16 @@ def _names_in(doc: Doc, pointer: str, arn: str) -> bool:
     return arn in json.dumps(_at(doc, pointer))
 
 
-def _add_statement(pointer: str, statement: dict) -> Edit:
+def _add_statement(pointer: str, statement: dict, *, create: bool = False) -> Edit:
+    """Append a statement to the policy at `pointer` (with `create`, make the policy
+    first when there is none, as for a bucket without a bucket policy)."""
+
     def edit(d: Doc) -> str:
+        if create and _at(d, pointer) is None:
+            owner = value_at(d, pointer.rpartition("/")[0])
+            if not isinstance(owner, dict):
+                raise TypeError(pointer)
+            owner[pointer_parts(pointer)[-1]] = {"Version": "2012-10-17", "Statement": []}
         _policy_at(d, pointer)["Statement"].append(statement)
         return pointer
 

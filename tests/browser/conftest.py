@@ -84,6 +84,28 @@ class PageProblems(list):
             self.append(f"HTTP {resp.status}: {resp.request.method} {resp.url}")
 
 
+NODE_NAME_HEIGHT = (
+    "() => document.querySelector('#canvas .node-name').getBoundingClientRect().height"
+)
+
+
+def node_name_height(browser, url: str, screen: tuple[int, int], zoom: float) -> float:
+    """A canvas node name's height in CSS pixels under browser zoom, emulated as
+    fewer CSS pixels of the same screen, each denser."""
+    size = {"width": round(screen[0] / zoom), "height": round(screen[1] / zoom)}
+    context = browser.new_context(viewport=size, device_scale_factor=zoom)
+    page = context.new_page()
+    problems = PageProblems()
+    problems.watch(page)
+    try:
+        page.goto(url)
+        page.wait_for_function(READY)
+        return page.evaluate(NODE_NAME_HEIGHT)
+    finally:
+        context.close()
+        assert not problems, problems
+
+
 @pytest.fixture
 def page_problems():
     return PageProblems()

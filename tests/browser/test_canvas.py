@@ -11,7 +11,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from playground.models import Scenario
-from tests.browser.conftest import READY, PageProblems
+from tests.browser.conftest import READY, node_name_height
 
 EXAMPLES = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "examples").glob("*.json"))
 
@@ -123,29 +123,11 @@ def test_a_valid_import_replaces_the_canvas(page, live_server):
     expect(page.locator("#scenario-title")).to_have_text("Pasted")
 
 
-def _node_name_height(browser, url: str, zoom: float) -> float:
-    # Browser zoom on a 1280x800 screen: fewer CSS pixels, each denser.
-    size = {"width": round(1280 / zoom), "height": round(800 / zoom)}
-    context = browser.new_context(viewport=size, device_scale_factor=zoom)
-    page = context.new_page()
-    problems = PageProblems()
-    problems.watch(page)
-    try:
-        page.goto(url)
-        page.wait_for_function(READY)
-        return page.evaluate(
-            "() => document.querySelector('#canvas .node-name').getBoundingClientRect().height"
-        )
-    finally:
-        context.close()
-        assert not problems, problems
-
-
 def test_browser_zoom_makes_workspace_canvas_text_larger(browser, page, live_server):
     url = _blank(page, live_server)
     _add(page, "user", "alice")
     expect(page.locator("#canvas .node-name")).to_have_count(1)
-    at_100, at_200 = (_node_name_height(browser, url, z) for z in (1, 2))
+    at_100, at_200 = (node_name_height(browser, url, (1280, 800), z) for z in (1, 2))
     assert at_100 >= 15  # node names at their drawn 16 px
     assert at_200 >= at_100  # the same CSS pixels, so twice as large on the screen
 

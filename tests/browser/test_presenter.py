@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from playground import store
 from playground.models import Scenario
-from tests.browser.conftest import READY, PageProblems
+from tests.browser.conftest import READY, node_name_height
 
 SIZES = """(selectors) => selectors.flatMap((sel) =>
   [...document.querySelectorAll(sel)].filter((el) => el.offsetParent !== null)
@@ -133,24 +133,7 @@ def test_zoom_pan_and_fit_change_the_canvas(page, presenting):
 
 
 def test_browser_zoom_never_makes_canvas_text_smaller(browser, presenting):
-    def node_text_height(scale: float) -> float:
-        # Browser zoom at 200% on a 1920x1080 screen: half the CSS pixels, twice as dense.
-        size = {"width": round(1920 / scale), "height": round(1080 / scale)}
-        context = browser.new_context(viewport=size, device_scale_factor=scale)
-        page = context.new_page()
-        problems = PageProblems()
-        problems.watch(page)
-        try:
-            page.goto(presenting)
-            page.wait_for_function(READY)
-            return page.evaluate(
-                "() => document.querySelector('#canvas .node-name').getBoundingClientRect().height"
-            )
-        finally:
-            context.close()
-            assert not problems, problems
-
-    at_100, at_200 = node_text_height(1), node_text_height(2)
+    at_100, at_200 = (node_name_height(browser, presenting, (1920, 1080), z) for z in (1, 2))
     assert at_200 >= at_100  # in CSS pixels: so twice as large on the screen
 
 

@@ -212,3 +212,101 @@ def test_proven_fixes_stop_at_the_budget_with_what_they_proved():
     assert [f.id for f in evaluator.proven_fixes(doc, "enc", now=NOW, budget=roomy)] == [
         f.id for f in unbounded
     ]
+
+
+def _fix_kinds_that_flip(doc: dict) -> dict[str, evaluator.ProvenFix]:
+    fixes = evaluator.proven_fixes(doc, "enc", now=NOW, limit=20)
+    for fix in fixes:
+        assert _authorization(dict(fix.document)) == "allow", fix.title
+    return {f.kind: f for f in fixes}
+
+
+def test_an_scp_level_that_allows_nothing_for_the_call_gets_an_allow_there():
+    doc = _doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        }
+    )
+    doc["accounts"] = [{"id": "999988887777"}, {"id": ACCOUNT, "parent": "ou-a1b2-apps0000"}]
+    doc["organization"] = {
+        "id": "o-a1b2c3d4e5",
+        "root": "r-a1b2",
+        "management_account": "999988887777",
+        "units": [{"id": "ou-a1b2-apps0000", "name": "Apps", "parent": "r-a1b2"}],
+        "scps": [
+            {
+                "name": "FullAWSAccess",
+                "targets": ["r-a1b2"],
+                "policy": {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+                },
+            },
+            {
+                "name": "OnlyS3",
+                "targets": ["ou-a1b2-apps0000"],
+                "policy": {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+                },
+            },
+        ],
+    }
+    doc["principals"][0]["policies"] = [
+        {
+            "name": "use",
+            "policy": {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}],
+            },
+        }
+    ]
+    assert _authorization(doc) == "implicit_deny"
+    fix = _fix_kinds_that_flip(doc)["SCP allow"]
+    assert fix.pointer == "/organization/scps/1/policy"
+    assert "OnlyS3" in fix.title
+
+
+def test_a_cross_account_s3_read_is_fixed_in_a_bucket_policy_made_for_it():
+    other = "444455556666"
+    doc = _doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": ETL},
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+        }
+    )
+    doc["accounts"].append({"id": other})
+    doc["principals"][0]["policies"] = [
+        {
+            "name": "read",
+            "policy": {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+            },
+        }
+    ]
+    doc["buckets"] = [
+        {
+            "name": "partner-data",
+            "account": other,
+            "default_encryption": {"algorithm": "AES256"},
+            "objects": [{"key": "report.csv"}],
+        }
+    ]
+    doc["attempts"] = [
+        {
+            "id": "enc",
+            "principal": ETL,
+            "action": "s3:GetObject",
+            "resource": "arn:aws:s3:::partner-data/report.csv",
+        }
+    ]
+    assert _authorization(doc) == "implicit_deny"
+    fix = _fix_kinds_that_flip(doc)["bucket policy"]
+    assert fix.pointer == "/buckets/0/policy" and fix.before is None
+    assert fix.after["Statement"][0]["Principal"] == {"AWS": ETL}

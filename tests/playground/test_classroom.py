@@ -88,6 +88,34 @@ def test_without_javascript_every_link_of_a_predict_page_keeps_the_mode(client, 
     assert not found, html[found.start() - 300 : found.end() + 50]
 
 
+def _form_fields(html: str, action: str) -> dict[str, str]:
+    """The hidden fields of the page's form that posts to `action`."""
+    form = html.split(f'action="{action}"', 1)[1].split("</form>", 1)[0]
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+
+
+def test_without_javascript_a_form_posted_from_a_predict_page_comes_back_in_the_mode(
+    client, examples
+):
+    url = _open(client, examples["03-cross-account-decrypt"])
+    base = url.split("?")[0]
+    html = client.get(url).content.decode()
+    fields = _form_fields(html, f"{base}nodes/add/")
+    assert fields.get("predict") == "1"
+    account = examples["03-cross-account-decrypt"].document["accounts"][0]["id"]
+    response = client.post(
+        f"{base}nodes/add/", {**fields, "kind": "user", "account": account, "name": "carol"}
+    )
+    assert response.status_code == 302
+    assert "predict=1" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "carol" in page
+    found = VERDICTS.search(page)
+    assert not found, page[found.start() - 300 : found.end() + 50]
+    plain = client.get(url.replace("?predict=1", "")).content.decode()
+    assert 'name="predict"' not in plain.split("nodes/add/", 1)[1].split("</form>", 1)[0]
+
+
 def test_the_partials_follow_the_page_mode_through_htmx(client, examples):
     url = _open(client, examples["03-cross-account-decrypt"])
     base = url.split("?")[0]
