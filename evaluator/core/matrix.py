@@ -203,6 +203,16 @@ class _Reuse:
     def fresh(self, name: str) -> bool:
         return name not in self.stale
 
+    def listed(self, kind: str, *, by: int) -> dict[str, list[tuple[str, tuple[Edge, ...]]]]:
+        """The previous revision's listed pairs of one kind, grouped by source
+        (by=1) or by target (by=2): (the other end, block), in their old order."""
+        out: dict[str, list[tuple[str, tuple[Edge, ...]]]] = {}
+        other = 3 - by
+        for pair, block in self.blocks.items():
+            if pair[0] == kind:
+                out.setdefault(pair[by], []).append((pair[other], block))
+        return out
+
 
 def _reusable(
     previous: AccessMatrix | None, parts: Mapping[str, object], now: datetime
@@ -316,34 +326,48 @@ def _key_edges(
         )
         for key in sc.keys
     ]
-    old = reuse.blocks if reuse else {}
+    rows = reuse.listed("key", by=1) if reuse else {}
+    column_of = {key_arn: i for i, (_, key_arn, _, _) in enumerate(keys)}
+    stale_columns = [i for i, entry in enumerate(keys) if not entry[3]]
+
+    def decide(p: Principal, caller: Caller, ident: Identity, i: int) -> tuple[Edge, ...] | None:
+        key, key_arn, names, _ = keys[i]
+        named = _named(world.key_policy.get(key_arn), caller, key, names)
+        if not named and p.account != key.account:
+            return None  # the key policy names no way in for this caller (R2.2)
+        block = []
+        for op in KEY_OPERATIONS:
+            tries: list[dict[str, str] | None] = [None, *contexts.get(key_arn, [])]
+            block.append(_decide_key(env, ident, p, key, op, "", None, tries, named))
+        for bucket, enc in via_by_key.get(key_arn, ()):
+            for op in KEY_OPERATIONS:
+                tries = [{"aws:s3:arn": arn} for arn in _s3_arns(bucket, enc)]
+                block.append(_decide_key(env, ident, p, key, op, bucket.arn, service, tries, named))
+        return tuple(block)
+
     for p, caller, ident in _callers(world):
         p_arn = p.arn
-        row_fresh = reuse and reuse.fresh("p:" + p_arn)
-        for key, key_arn, names, column_fresh in keys:
-            pair = ("key", p_arn, key_arn)
-            if row_fresh and column_fresh:
-                # Whether the pair is listed depends on the two parts only, so
-                # a pair the previous revision left out stays out.
-                found = old.get(pair)
-                if found is not None:
-                    blocks[pair] = found
-                continue
-            named = _named(world.key_policy.get(key_arn), caller, key, names)
-            same = p.account == key.account
-            if not named and not same:
-                continue  # the key policy names no way in for this caller (R2.2)
-            block = []
-            for op in KEY_OPERATIONS:
-                tries: list[dict[str, str] | None] = [None, *contexts.get(key.arn, [])]
-                block.append(_decide_key(env, ident, p, key, op, "", None, tries, named))
-            for bucket, enc in via_by_key.get(key.arn, ()):
-                for op in KEY_OPERATIONS:
-                    tries = [{"aws:s3:arn": arn} for arn in _s3_arns(bucket, enc)]
-                    block.append(
-                        _decide_key(env, ident, p, key, op, bucket.arn, service, tries, named)
-                    )
-            blocks[pair] = tuple(block)
+        if reuse and reuse.fresh("p:" + p_arn):
+            # A fresh row: its listed pairs in fresh columns stand (whether a pair
+            # is listed depends on its row and column only); stale columns are
+            # decided again. Then in column order, as a first decision would be.
+            found: list[tuple[int, tuple[Edge, ...]]] = []
+            for key_arn, block in rows.get(p_arn, ()):
+                i = column_of.get(key_arn)
+                if i is not None and keys[i][3]:
+                    found.append((i, block))
+            for i in stale_columns:
+                made = decide(p, caller, ident, i)
+                if made is not None:
+                    found.append((i, made))
+            found.sort(key=lambda item: item[0])
+            for i, block in found:
+                blocks[("key", p_arn, keys[i][1])] = block
+            continue
+        for i in range(len(keys)):
+            made = decide(p, caller, ident, i)
+            if made is not None:
+                blocks[("key", p_arn, keys[i][1])] = made
 
 
 # Objects of one bucket tried for a through-S3 edge: a key policy may open
@@ -483,27 +507,54 @@ def _trust_edges(
         sources.append((account.id, True, Identity(caller, entity, ())))  # accounts are global
     for p, _, ident in _callers(world):
         sources.append((p.arn, bool(reuse and reuse.fresh("p:" + p.arn)), ident))
-    old = reuse.blocks if reuse else {}
+    columns = reuse.listed("trust", by=2) if reuse else {}
+    row_of = {ref: i for i, (ref, _, _) in enumerate(sources)}
+    stale_rows = [i for i, (_, fresh, _) in enumerate(sources) if not fresh]
     for role in sc.principals:
         if role.type != "role":
             continue
         role_arn = role.arn
         trust = world.trust.get(role_arn)
         names = _names(trust)
-        column_fresh = reuse and reuse.fresh("p:" + role_arn)
-        for ref, row_fresh, ident in sources:
-            if ref == role_arn:
-                continue
-            pair = ("trust", ref, role_arn)
-            if row_fresh and column_fresh:
-                found = old.get(pair)  # as for keys: left out before, left out now
-                if found is not None:
-                    blocks[pair] = found
-                continue
-            named = _named(trust, ident.caller, None, names)
-            if not named:
-                continue  # the trust policy must itself allow (R7.1)
-            blocks[pair] = (_decide_trust(env, ident, ref, role, named, external),)
+        if reuse and reuse.fresh("p:" + role_arn):
+            # A fresh column, as a fresh row of keys: listed pairs of fresh rows
+            # stand, stale rows are decided again, all in row order.
+            found: list[tuple[int, tuple[Edge, ...]]] = []
+            for ref, block in columns.get(role_arn, ()):
+                i = row_of.get(ref)
+                if i is not None and sources[i][1]:
+                    found.append((i, block))
+            for i in stale_rows:
+                made = _trust_block(env, sources[i], role, trust, names, external)
+                if made is not None:
+                    found.append((i, made))
+            found.sort(key=lambda item: item[0])
+            for i, block in found:
+                blocks[("trust", sources[i][0], role_arn)] = block
+            continue
+        for source in sources:
+            made = _trust_block(env, source, role, trust, names, external)
+            if made is not None:
+                blocks[("trust", source[0], role_arn)] = made
+
+
+def _trust_block(
+    env: Env,
+    source: tuple[str, bool, Identity],
+    role: Principal,
+    trust: Policy | None,
+    names: _Names,
+    external: Mapping[str, list[str]],
+) -> tuple[Edge, ...] | None:
+    """The edge of one caller and one role, or None when the trust policy does not
+    name the caller (the pair is not listed)."""
+    ref, _, ident = source
+    if ref == role.arn:
+        return None
+    named = _named(trust, ident.caller, None, names)
+    if not named:
+        return None  # the trust policy must itself allow (R7.1)
+    return (_decide_trust(env, ident, ref, role, named, external),)
 
 
 def _decide_trust(
