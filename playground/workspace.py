@@ -161,8 +161,8 @@ def _svg(space: Space, selected: str, *, predict: bool) -> str:
         # In predict mode a node's link keeps the mode, so the mode is part of its key.
         context = {"ref": ref, "n": n, "space": space, "is_selected": ref == selected}
         context["predict"] = predict
-        key = (*shown, predict, b.x, b.y, b.w, b.h)
-        nodes.append(_fragment("playground/partials/canvas_node.html", key, context))
+        drawn_as = (*shown, predict, b.x, b.y, b.w, b.h)  # not `key`: that is the SVG's
+        nodes.append(_fragment("playground/partials/canvas_node.html", drawn_as, context))
     svg = render_to_string(
         "playground/partials/canvas_svg.html",
         {
