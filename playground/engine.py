@@ -33,9 +33,21 @@ def problem_dicts(problems) -> list[dict]:
     return [p.as_dict() for p in problems]
 
 
+def digests(document: dict) -> tuple[str, str]:
+    """(fingerprint without the layout, fingerprint of the whole document), from
+    one dump of the document: moving a node decides nothing, so the verdicts are
+    remembered by the first, the loaded scenario and the drawing by the second."""
+    body = {k: v for k, v in document.items() if k != "layout"}
+    bare = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    if "layout" not in document:
+        return bare, bare
+    layout = json.dumps(document["layout"], sort_keys=True)
+    return bare, hashlib.sha256(f"{bare}\n{layout}".encode()).hexdigest()
+
+
 def digest(document: dict) -> str:
-    """The fingerprint a document is remembered by (its canonical JSON)."""
-    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+    """The fingerprint a document is remembered by (the whole of it)."""
+    return digests(document)[1]
 
 
 _LOADED: OrderedDict[str, object] = OrderedDict()

@@ -37,9 +37,7 @@ class Verdicts:
 def digest(document: dict, *, layout: bool = False) -> str:
     """A document's fingerprint; without its layout unless asked (moving a node
     decides nothing)."""
-    return engine.digest(
-        document if layout else {k: v for k, v in document.items() if k != "layout"}
-    )
+    return engine.digests(document)[1 if layout else 0]
 
 
 def of_document(document: dict, lineage: str, load=None, *, known: str = "") -> Verdicts:

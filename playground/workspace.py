@@ -62,12 +62,10 @@ class Space:
 
     def digest(self, *, layout: bool = False) -> str:
         """The document's fingerprint, worked out once per request (it costs a
-        JSON dump of the whole document)."""
+        JSON dump of the whole document; both fingerprints come from one)."""
         if not hasattr(self, "_digests"):
-            self._digests: dict[bool, str] = {}
-        if layout not in self._digests:
-            self._digests[layout] = verdicts.digest(self.document, layout=layout)
-        return self._digests[layout]
+            self._digests = engine.digests(self.document)
+        return self._digests[1 if layout else 0]
 
 
 def from_copy(wc: WorkingCopy, editable: bool) -> Space:
