@@ -21,6 +21,7 @@ from playground.form_values import (
     grant_document,
     parse_pairs,
 )
+from playground.widgets import QuickSelect
 
 ACTIONS = (
     "kms:Decrypt",
@@ -116,7 +117,7 @@ class AttemptForm(forms.Form):
     session_policy = forms.CharField(
         max_length=MAX_POLICY_CHARS, required=False, strip=False, widget=forms.Textarea
     )
-    action = forms.ChoiceField(choices=choices(ACTIONS))
+    action = forms.ChoiceField(choices=choices(ACTIONS), widget=QuickSelect)
     other_action = forms.CharField(
         max_length=128, required=False, label="or another action from AWS's catalogue"
     )
@@ -141,7 +142,7 @@ class AttemptForm(forms.Form):
     )
     bypass = forms.BooleanField(required=False)
     destination = forms.CharField(max_length=MAX_REF, required=False)
-    expect = forms.ChoiceField(choices=EXPECTATION_CHOICES, required=False)
+    expect = forms.ChoiceField(choices=EXPECTATION_CHOICES, required=False, widget=QuickSelect)
 
     def clean_encryption_context(self):
         return parse_pairs(self.cleaned_data["encryption_context"], "Encryption context")

@@ -71,7 +71,7 @@ def diff(before, after, before_doc: dict, after_doc: dict) -> list[Change]:
         found = _attempt_text(aid, titles.get(aid, ""), before.attempts.get(aid), new)
         if found is not None:
             out.append(Change("attempt", found[1], found[0], aid))
-    old_cells, new_cells = before.matrix.cells(), after.matrix.cells()
+    old_cells, new_cells = _moved_cells(before.matrix, after.matrix)
     for cell in sorted(set(old_cells) | set(new_cells)):
         was = cell in old_cells and old_cells[cell].allowed
         now = cell in new_cells and new_cells[cell].allowed
@@ -79,6 +79,24 @@ def diff(before, after, before_doc: dict, after_doc: dict) -> list[Change]:
             edge = new_cells.get(cell) or old_cells[cell]
             out.append(Change("access", now, edge_text(edge, now, names), edge.source))
     return out
+
+
+def _moved_cells(before, after) -> tuple[dict, dict]:
+    """The cells of both matrices, less those of the blocks the later one carried
+    over from the earlier one unchanged (the same object: evaluator.AccessMatrix
+    re-decides only what an edit can move)."""
+    old, new = before.blocks, after.blocks
+    if (before.edges and not old) or (after.edges and not new):
+        return before.cells(), after.cells()
+    old_cells: dict = {}
+    new_cells: dict = {}
+    for pair in old.keys() | new.keys():
+        was, now = old.get(pair), new.get(pair)
+        if was is now:
+            continue
+        old_cells.update((e.cell, e) for e in was or ())
+        new_cells.update((e.cell, e) for e in now or ())
+    return old_cells, new_cells
 
 
 def pair_gains(before, after) -> list:

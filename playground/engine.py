@@ -25,8 +25,6 @@ load_scenario = evaluator.load_scenario
 check_policy = evaluator.check_policy
 catalogue_actions = evaluator.catalogue_actions
 expectation_holds = evaluator.expectation_holds
-# load_scenario plus every policy compiled: what a stored document must pass.
-check = evaluator.check_scenario
 parse_json = evaluator.parse_json
 JsonTextError = evaluator.JsonTextError
 
@@ -35,24 +33,56 @@ def problem_dicts(problems) -> list[dict]:
     return [p.as_dict() for p in problems]
 
 
+def digests(document: dict) -> tuple[str, str]:
+    """(fingerprint without the layout, fingerprint of the whole document), from
+    one dump of the document: moving a node decides nothing, so the verdicts are
+    remembered by the first, the loaded scenario and the drawing by the second."""
+    body = {k: v for k, v in document.items() if k != "layout"}
+    bare = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    if "layout" not in document:
+        return bare, bare
+    layout = json.dumps(document["layout"], sort_keys=True)
+    return bare, hashlib.sha256(f"{bare}\n{layout}".encode()).hexdigest()
+
+
+def digest(document: dict) -> str:
+    """The fingerprint a document is remembered by (the whole of it)."""
+    return digests(document)[1]
+
+
 _LOADED: OrderedDict[str, object] = OrderedDict()
+
+
+def _remember(key: str, result) -> None:
+    _LOADED[key] = result
+    _LOADED.move_to_end(key)
+    if len(_LOADED) > 32:
+        _LOADED.popitem(last=False)
 
 
 def load(document: dict, *, key: str | None = None):
     """load_scenario, remembered per document: a save validates the document and
     the requests that follow read the same revision, so each revision is loaded
     (and its policies compiled, see evaluator.compile_scenario) once."""
-    if key is None:  # the caller may know the document's digest already
-        key = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+    key = key or digest(document)  # the caller may know the document's digest already
     found = _LOADED.get(key)
     if found is None:
-        # A private copy: the cached scenario must not change if the caller's dict does.
-        found = _LOADED[key] = load_scenario(json.loads(json.dumps(document)))
-        if len(_LOADED) > 32:
-            _LOADED.popitem(last=False)
+        found = load_scenario(document)  # which reads a private copy of the mapping
+        _remember(key, found)
     else:
         _LOADED.move_to_end(key)
     return found
+
+
+def check(source):
+    """load_scenario plus every policy compiled: what a stored document must pass.
+
+    A document that passes is remembered as loaded (and compiled): the save that
+    checks a revision is followed by the requests that show it."""
+    result = evaluator.check_scenario(source)
+    if result.ok and isinstance(source, dict):
+        _remember(digest(source), result)
+    return result
 
 
 def check_text(text: str, kind: str) -> tuple[object | None, list[dict]]:

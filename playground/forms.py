@@ -24,6 +24,7 @@ from playground.form_values import (
     parse_pairs,
 )
 from playground.store import MAX_DOCUMENT_BYTES
+from playground.widgets import QuickSelect
 
 PANEL_IDS = "prop-%s"  # ids of the node panel's fields, apart from the attempt form's
 MAX_IMPORT_BYTES = MAX_DOCUMENT_BYTES
@@ -445,7 +446,8 @@ class ImportForm(forms.Form):
 class PasteAwsForm(ImportForm):
     """AWS CLI output or CloudTrail events, merged into the scenario."""
 
-    target = forms.ChoiceField(required=False, choices=())
+    # Every node of the scenario is a choice: drawn without a template per option.
+    target = forms.ChoiceField(required=False, choices=(), widget=QuickSelect)
 
     def __init__(self, *args, targets=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -203,11 +203,10 @@ def save(wc: WorkingCopy, document: dict, *, drafts: dict | None = None) -> Work
         _write(wc, document=document, drafts=drafts, position=position, diff_base=wc.position)
         revisions = Revision.objects.filter(working_copy=wc)
         revisions.filter(number__gte=position).delete()  # the redo branch is gone
-        Revision.objects.create(
-            working_copy=wc, number=position, document=document, size=document_size(document)
-        )
+        size = document_size(document)  # once: the revision's and the copy's own
+        Revision.objects.create(working_copy=wc, number=position, document=document, size=size)
         revisions.filter(number__lte=position - HISTORY_LIMIT).delete()
-        _fit_storage(wc)
+        _fit_storage(wc, size)
     return wc
 
 
@@ -217,16 +216,19 @@ def save_drafts(wc: WorkingCopy, drafts: dict) -> None:
         _fit_storage(wc)
 
 
-def stored_bytes(wc: WorkingCopy) -> int:
-    """What the copy takes: its document, drafts and every revision kept for undo."""
+def stored_bytes(wc: WorkingCopy, document_bytes: int | None = None) -> int:
+    """What the copy takes: its document (`document_bytes` when the caller has
+    measured it), drafts and every revision kept for undo."""
     history = Revision.objects.filter(working_copy=wc).aggregate(total=Sum("size"))["total"]
-    return document_size(wc.document) + document_size(wc.drafts) + (history or 0)
+    if document_bytes is None:
+        document_bytes = document_size(wc.document)
+    return document_bytes + document_size(wc.drafts) + (history or 0)
 
 
-def _fit_storage(wc: WorkingCopy) -> None:
+def _fit_storage(wc: WorkingCopy, document_bytes: int | None = None) -> None:
     """Keep the copy under the storage cap: drop the oldest undo steps, else refuse."""
     limit = settings.COPY_STORAGE_LIMIT_KB * 1024
-    over = stored_bytes(wc) - limit
+    over = stored_bytes(wc, document_bytes) - limit
     if over <= 0:
         return
     old = Revision.objects.filter(working_copy=wc, number__lt=wc.position).order_by("number")

@@ -12,8 +12,6 @@ revision re-decides only the rows and columns an edit can have moved.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -39,8 +37,7 @@ class Verdicts:
 def digest(document: dict, *, layout: bool = False) -> str:
     """A document's fingerprint; without its layout unless asked (moving a node
     decides nothing)."""
-    body = document if layout else {k: v for k, v in document.items() if k != "layout"}
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    return engine.digests(document)[1 if layout else 0]
 
 
 def of_document(document: dict, lineage: str, load=None, *, known: str = "") -> Verdicts:

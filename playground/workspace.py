@@ -62,12 +62,10 @@ class Space:
 
     def digest(self, *, layout: bool = False) -> str:
         """The document's fingerprint, worked out once per request (it costs a
-        JSON dump of the whole document)."""
+        JSON dump of the whole document; both fingerprints come from one)."""
         if not hasattr(self, "_digests"):
-            self._digests: dict[bool, str] = {}
-        if layout not in self._digests:
-            self._digests[layout] = verdicts.digest(self.document, layout=layout)
-        return self._digests[layout]
+            self._digests = engine.digests(self.document)
+        return self._digests[1 if layout else 0]
 
 
 def from_copy(wc: WorkingCopy, editable: bool) -> Space:
@@ -161,8 +159,8 @@ def _svg(space: Space, selected: str, *, predict: bool) -> str:
         # In predict mode a node's link keeps the mode, so the mode is part of its key.
         context = {"ref": ref, "n": n, "space": space, "is_selected": ref == selected}
         context["predict"] = predict
-        key = (*shown, predict, b.x, b.y, b.w, b.h)
-        nodes.append(_fragment("playground/partials/canvas_node.html", key, context))
+        drawn_as = (*shown, predict, b.x, b.y, b.w, b.h)  # not `key`: that is the SVG's
+        nodes.append(_fragment("playground/partials/canvas_node.html", drawn_as, context))
     svg = render_to_string(
         "playground/partials/canvas_svg.html",
         {

@@ -128,15 +128,29 @@ def missing_key_warnings(req: Request, ps: PolicySet) -> list[str]:
     for policy in (*ps.identity, *ps.sessions, ps.resource, ps.boundary, ps.endpoint):
         if policy is None:
             continue
-        for stmt, key_lc, msg in _watched_keys(req.memo, policy, req.action):
+        for stmt, key_lc, msg in _watched_for(req, policy):
             if key_lc in ctx or msg in out:
                 continue
-            if stmt.principal is not None and principal_match(stmt.principal, req.caller) is None:
-                continue  # the statement is not about this caller
             if not resource_applies(stmt, req, policy.variables):
                 continue  # nor about this resource (e.g. a key statement on an alias call)
             out.append(msg)
     return out
+
+
+def _watched_for(req: Request, policy: Policy) -> tuple[tuple[Statement, str, str], ...]:
+    """The watched keys of statements about this caller, once per run, caller,
+    policy and action (which statements name a caller is fixed)."""
+    memo = req.memo
+    asked = (id(policy), req.action, req.caller.arn)
+    found = memo.warnable.get(asked)
+    if found is None:
+        caller = req.caller
+        found = memo.warnable[asked] = tuple(
+            w
+            for w in _watched_keys(memo, policy, req.action)
+            if w[0].principal is None or principal_match(w[0].principal, caller) is not None
+        )
+    return found
 
 
 def _watched_keys(

@@ -231,6 +231,16 @@ class Clause:
     _when_missing: bool = field(repr=False, compare=False)
     # Plain string equality needs only set membership (the common KMS case).
     _exact: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    # Looked up once: the operator's spec, whether it is negated, whether it is Null.
+    _spec: Operator | None = field(default=None, init=False, repr=False, compare=False)
+    _negated: bool = field(default=False, init=False, repr=False, compare=False)
+    _null: bool = field(default=False, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        spec = OPERATORS[self.base]
+        object.__setattr__(self, "_spec", spec)
+        object.__setattr__(self, "_negated", spec.negated)
+        object.__setattr__(self, "_null", self.base == "Null")
 
     @property
     def spec(self) -> Operator:
@@ -240,17 +250,21 @@ class Clause:
         """Does the clause hold for this request? (`outcome(...).passed`, without the record.)"""
         found = ctx.get(self.key_lc)
         values = found.values if found is not None else ()
-        if not values or self.base == "Null":
+        if not values or self._null:
             return self._without_values(values)
         exact = self._exact
+        single = self.set_op is None and len(values) == 1
         if exact is not None:
-            if self.set_op is None and len(values) == 1:
+            if single:
                 # `_combine` for one value, inlined: the commonest KMS test.
-                return (values[0] in exact) != OPERATORS[self.base].negated
+                return (values[0] in exact) != self._negated
             hits = [v in exact for v in values]
         else:
-            spec = OPERATORS[self.base]
+            spec = self._spec
+            assert spec is not None  # set in __post_init__
             policy = self._resolve(lookup_var)[1] if self._dynamic else self._prepared
+            if single:
+                return (spec.first_hit(values[0], policy) >= 0) != self._negated
             hits = [spec.first_hit(v, policy) >= 0 for v in values]
         return self._combine(hits)[0]
 

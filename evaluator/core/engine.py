@@ -41,9 +41,11 @@ def evaluate(
 ) -> Evaluation:
     """Evaluate the attempts in document order (later ones may use earlier ciphertexts).
 
-    `attempt_ids` selects what is reported; every attempt still runs, since a
-    later one may use what an earlier one produced. The command line splits a
-    large independent batch over processes itself (evaluator/cli.py).
+    `attempt_ids` selects what is reported; every attempt before the last one
+    selected still runs, since a later one may use what an earlier one
+    produced, and none after it (nothing reported can depend on those). The
+    command line splits a large independent batch over processes itself
+    (evaluator/cli.py).
 
     `budget` bounds the work of one request (steps, and time by the clock it
     carries); when it runs out the evaluation stops with an `evaluation.budget`
@@ -54,6 +56,7 @@ def evaluate(
     if any(p.is_error for p in problems):
         return Evaluation((), problems)
     wanted = set(attempt_ids) if attempt_ids is not None else None
+    pending = len(wanted) if wanted is not None else -1
     env = Env(world, now, material or MemoryMaterial(rng), rng, trace)
     if budget is not None:
         env.budget = budget
@@ -75,4 +78,7 @@ def evaluate(
             return Evaluation(tuple(results), (*problems, *env.problems, stopped))
         if wanted is None or attempt.id in wanted:
             results.append(result)
+            pending -= 1
+            if pending == 0:
+                break  # every selected attempt ran; later ones cannot change them
     return Evaluation(tuple(results), problems + tuple(env.problems))

@@ -170,7 +170,7 @@ def parse_json(text: str | bytes, *, duplicates: list[str] | None = None) -> obj
         raise JsonTextError(message, line, column, limit=True) from None
     if _depth_over(value, MAX_DEPTH):
         _too_deep(source)
-    if _UNSTORABLE_ESCAPE.search(source) or _UNSTORABLE_CHAR.search(source):
+    if _may_be_unstorable(source):
         found = unstorable(value)
         if found is not None:
             line, column = positions(source).get(found.pointer, (1, 1))
@@ -186,25 +186,76 @@ def _too_deep(source: str) -> NoReturn:
     raise JsonTextError("The document is nested too deeply", 1, 1, limit=True)
 
 
+def _may_be_unstorable(source: str) -> bool:
+    """Can the text hold NUL or half a surrogate pair, raw or escaped? (Quick
+    tests first: an ASCII text has no raw surrogate, a text without \\u no escape.)"""
+    if "\\u" in source and _UNSTORABLE_ESCAPE.search(source):
+        return True
+    return "\x00" in source if source.isascii() else bool(_UNSTORABLE_CHAR.search(source))
+
+
 def _depth_over(value: object, limit: int) -> bool:
-    """Is any container nested more than `limit` deep? (Iterative: no recursion.)"""
-    if not isinstance(value, dict | list):
+    """Is any container nested more than `limit` deep? (Level by level: no recursion.)"""
+    if not isinstance(value, (dict, list)):
         return False
-    stack: list[tuple[dict | list, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
+    level: list[dict | list] = [value]
+    depth = 1
+    while level:
         if depth > limit:
             return True
-        for child in node.values() if isinstance(node, dict) else node:
-            if isinstance(child, dict | list):
-                stack.append((child, depth + 1))
+        below: list[dict | list] = []
+        for node in level:
+            for child in node.values() if isinstance(node, dict) else node:
+                if isinstance(child, (dict, list)):
+                    below.append(child)
+        level, depth = below, depth + 1
     return False
+
+
+_INF = float("inf")
+
+
+def plain_json(value: object) -> bool:
+    """Is `value` made of exact JSON types only (dict, list, str, int, bool, None,
+    finite float), storable, and no deeper than MAX_DEPTH? A quick test that
+    never says yes where `unstorable` would find something; it may say no where
+    `unstorable` finds nothing (a dict subclass), which then decides."""
+    if type(value) is not dict and type(value) is not list:
+        return False
+    search = _UNSTORABLE_CHAR.search
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth >= MAX_DEPTH:
+            return False
+        if type(node) is dict:
+            for key in node:
+                if type(key) is not str or search(key):
+                    return False
+            children = node.values()
+        else:
+            children = node  # type: ignore[assignment]
+        for child in children:
+            kind = type(child)
+            if kind is str:
+                if search(child):
+                    return False
+            elif kind is dict or kind is list:
+                stack.append((child, depth + 1))
+            elif kind is float:
+                if child != child or child == _INF or child == -_INF:
+                    return False
+            elif child is not None and kind is not bool and kind is not int:
+                return False
+    return True
 
 
 def unstorable(value: object, pointer: str = "") -> Problem | None:
     """The first thing in an already-parsed value that is not storable JSON, or None:
     nesting deeper than MAX_DEPTH, a number that is not finite, a string or key
     holding NUL or a lone surrogate, a value that is not a JSON type."""
+    if plain_json(value):
+        return None  # the common case, without working out a pointer per value
     stack: list[tuple[object, str, int]] = [(value, pointer, 0)]
     while stack:
         node, ptr, depth = stack.pop()

@@ -19,6 +19,7 @@ typed reads of loader_reader.py.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import cast
@@ -27,6 +28,7 @@ from evaluator.core.jsonpos import (
     JsonTextError,
     decode_text,
     parse_json,
+    plain_json,
     positions_and_duplicates,
     unstorable,
 )
@@ -78,11 +80,16 @@ def load_scenario(source: str | bytes | Mapping[str, object]) -> LoadResult:
     duplicates: list[str] = []
     if isinstance(source, Mapping):
         # What text would refuse (too deep, 1e999, lone surrogates) a mapping must not carry.
-        bad = unstorable(source)
+        plain = plain_json(source)
+        bad = None if plain else unstorable(source)
         if bad is not None:
             return LoadResult(None, (bad,))
-        # A private deep copy: the caller's object may change after loading.
-        doc: object = copy.deepcopy(dict(source))
+        # A private deep copy: the caller's object may change after loading. Plain
+        # JSON copies exactly, and several times faster, by a JSON round trip.
+        if plain:
+            doc: object = json.loads(json.dumps(source))
+        else:
+            doc = copy.deepcopy(dict(source))
     else:
         try:
             text = decode_text(source)

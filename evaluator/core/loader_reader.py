@@ -133,6 +133,9 @@ class Reader:
     def string(
         self, o: dict[str, object], name: str, pointer: str, *, required: bool = False
     ) -> str | None:
+        value = o.get(name)
+        if type(value) is str and (not required or value.strip()):
+            return value  # the common case, without typed()'s checks
         value = self.typed(o, name, pointer, str, required=required)
         if value is None:
             return None

@@ -149,8 +149,9 @@ def _action_applies(stmt: Statement, action: str) -> bool:
 
 
 def _resource_applies(stmt: Statement, req: Request, variables: bool) -> bool:
-    if stmt.resources is None:
-        return True  # trust policies, SCPs: the element is optional
+    fixed = stmt.resource_fixed  # absent (trust policies, SCPs), or `*`
+    if fixed is not None:
+        return fixed
     if not (variables and stmt.resource_vars):
         memo = req.memo
         key = (id(stmt), req.resource)
@@ -322,7 +323,10 @@ def evaluate_policy(
         lookup = req.lookup if variables else None
         ctx = req.context
         for stmt, kind in _candidates(policy, req, check_principal):
-            if not _resource_applies(stmt, req, variables):
+            applies = stmt.resource_fixed  # inlined from _resource_applies: mostly `*`
+            if applies is None:
+                applies = _resource_applies(stmt, req, variables)
+            if not applies:
                 continue
             for clause in stmt.conditions:
                 if not clause.test(ctx, lookup):
@@ -351,8 +355,8 @@ def _candidates(
     policy: Policy, req: Request, check_principal: bool
 ) -> Sequence[tuple[Statement, PrincipalKind | None]]:
     """Statements about this action that name this caller. Which statements name a
-    caller is fixed, so a batch works it out once per caller and policy, and reuses
-    it for every action (the caller's ARN carries who it is)."""
+    caller is fixed, so a batch works it out once per caller and policy, and the
+    candidates once per caller, policy and action (the caller's ARN carries who it is)."""
     memo = req.memo
     by_caller = memo.by_caller
     if not check_principal:  # identity-side policies name nobody
@@ -365,7 +369,11 @@ def _candidates(
             )
         return found
     caller = req.caller
-    who = (id(policy), caller.arn, caller.has_boundary)
+    asked = (id(policy), caller.arn, caller.has_boundary, req.action)
+    found = by_caller.get(asked)
+    if found is not None:
+        return found
+    who = asked[:3]
     kinds = by_caller.get(who)
     if kinds is None:
         kinds = {}
@@ -375,9 +383,10 @@ def _candidates(
                 kinds[stmt.index] = kind
         memo.hold(policy)
         by_caller[who] = kinds
-    return [
+    found = by_caller[asked] = tuple(
         (s, kinds[s.index]) for s in statements_for(memo, policy, req.action) if s.index in kinds
-    ]
+    )
+    return found
 
 
 def statements_for(memo: Memo, policy: Policy, action: str) -> tuple[Statement, ...]:

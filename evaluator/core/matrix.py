@@ -16,6 +16,7 @@ Three kinds of edge:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -101,6 +102,7 @@ class AccessMatrix:
     parts: Mapping[str, object] = field(default_factory=dict, compare=False)
     # Why no edge was decided: the request's budget ran out (then `edges` is empty).
     stopped: str = ""
+    now: datetime | None = field(default=None, compare=False)  # when it was decided
 
     def cells(self) -> dict[tuple[str, str, str, str, str], Edge]:
         return {e.cell: e for e in self.edges}
@@ -125,14 +127,15 @@ def decide_matrix(
     if budget is not None:
         env.budget = budget
         budget.start()
-    parts = fingerprints(scenario)
-    reuse = _reusable(None if previous is not None and previous.stopped else previous, parts)
+    contexts, external = _attempt_contexts(scenario), _external_ids(scenario)
+    parts = fingerprints(scenario, contexts, external)
+    reuse = _reusable(None if previous is not None and previous.stopped else previous, parts, now)
     blocks: dict[tuple[str, str, str], tuple[Edge, ...]] = {}
     for e in _sse_edges(world):
         blocks[(e.kind, e.source, e.target)] = (e,)
     try:
-        _key_edges(env, reuse, blocks)
-        _trust_edges(env, reuse, blocks)
+        _key_edges(env, reuse, blocks, contexts)
+        _trust_edges(env, reuse, blocks, external)
     except BudgetExceeded as exc:
         stopped = (
             f"The access matrix was not drawn: {exc.message}. "
@@ -140,39 +143,41 @@ def decide_matrix(
         )
         return AccessMatrix((), stopped=stopped)
     edges = tuple(e for block in blocks.values() for e in block)
-    return AccessMatrix(edges, blocks, parts)
+    return AccessMatrix(edges, blocks, parts, now=now)
 
 
 # ----------------------------------------------------------------------------- reuse
 
+# The only request keys that move with the clock (context.request_keys): a part
+# whose JSON names one may decide differently at another time.
+_CLOCK_KEYS = re.compile(r"aws:(?:currenttime|epochtime)", re.IGNORECASE)
 
-def fingerprints(scenario: Scenario) -> dict[str, object]:
+
+def fingerprints(
+    scenario: Scenario,
+    contexts: Mapping[str, list[dict[str, str]]],
+    external: Mapping[str, list[str]],
+) -> dict[str, object]:
     """What each row (principal) and column (key, role) depends on, as raw JSON.
 
     `global` is everything whose change may move any cell (accounts,
     organization, groups, endpoints, buckets, region): when it changes,
-    everything is decided again.
+    everything is decided again. Attempts count only through what the matrix
+    borrows from them: a key's column the encryption contexts sent to it, a
+    role's the ExternalIds passed to it.
     """
     raw = scenario.raw
     out: dict[str, object] = {
         "global": repr(
             [raw.get(k) for k in ("region", "accounts", "organization", "groups", "vpc_endpoints")]
-            + [raw.get("buckets"), _attempt_inputs(raw.get("attempts"))]
+            + [raw.get("buckets")]
         ),
     }
     for p in scenario.principals:
-        out["p:" + p.arn] = repr(_raw_at(raw, p.pointer))
+        out["p:" + p.arn] = repr((_raw_at(raw, p.pointer), external.get(p.arn)))
     for k in scenario.keys:
-        out["k:" + k.arn] = repr(_raw_at(raw, k.pointer))
+        out["k:" + k.arn] = repr((_raw_at(raw, k.pointer), contexts.get(k.arn)))
     return out
-
-
-def _attempt_inputs(attempts: object) -> object:
-    """The parts of attempts the matrix borrows (contexts, ExternalIds, targets)."""
-    if not isinstance(attempts, list):
-        return None
-    keep = ("principal", "resource", "encryption_context", "assume", "context", "action")
-    return [{k: a.get(k) for k in keep} for a in attempts if isinstance(a, dict)]
 
 
 def _raw_at(raw: Mapping[str, object], pointer: str) -> object:
@@ -193,22 +198,39 @@ class _Reuse:
     """Edges of the previous revision that no change can have moved."""
 
     blocks: Mapping[tuple[str, str, str], tuple[Edge, ...]]
-    stale: frozenset[str]  # fingerprint names that changed (or are new)
+    stale: frozenset[str]  # fingerprint names that changed, are new, or read the clock
 
-    def block(self, pair: tuple[str, str, str], *names: str) -> tuple[Edge, ...] | None:
-        if any(n in self.stale for n in names):
-            return None
-        return self.blocks.get(pair)
+    def fresh(self, name: str) -> bool:
+        return name not in self.stale
+
+    def listed(self, kind: str, *, by: int) -> dict[str, list[tuple[str, tuple[Edge, ...]]]]:
+        """The previous revision's listed pairs of one kind, grouped by source
+        (by=1) or by target (by=2): (the other end, block), in their old order."""
+        out: dict[str, list[tuple[str, tuple[Edge, ...]]]] = {}
+        other = 3 - by
+        for pair, block in self.blocks.items():
+            if pair[0] == kind:
+                out.setdefault(pair[by], []).append((pair[other], block))
+        return out
 
 
-def _reusable(previous: AccessMatrix | None, parts: Mapping[str, object]) -> _Reuse | None:
+def _reusable(
+    previous: AccessMatrix | None, parts: Mapping[str, object], now: datetime
+) -> _Reuse | None:
     if previous is None or not previous.parts:
         return None
     old = previous.parts
     if old.get("global") != parts.get("global"):
         return None
-    stale = frozenset(n for n, v in parts.items() if old.get(n) != v)
-    return _Reuse(previous.blocks, stale)
+    stale = {n for n, v in parts.items() if old.get(n) != v}
+    if previous.now != now:
+        # A cell decided at another time stays right only if nothing it reads
+        # compares against aws:CurrentTime or aws:EpochTime.
+        clocked = {n for n, v in parts.items() if _CLOCK_KEYS.search(str(v))}
+        if "global" in clocked:
+            return None
+        stale |= clocked
+    return _Reuse(previous.blocks, frozenset(stale))
 
 
 # ----------------------------------------------------------------------------- sse
@@ -270,10 +292,9 @@ def _callers(world: World) -> list[tuple[Principal, Caller, Identity]]:
     return out
 
 
-def _attempt_contexts(world: World) -> dict[str, list[dict[str, str]]]:
+def _attempt_contexts(sc: Scenario) -> dict[str, list[dict[str, str]]]:
     """Encryption contexts the scenario's attempts send to each key: a key whose
     policy or grant asks for one is judged with the contexts people actually use."""
-    sc = world.scenario
     out: dict[str, list[dict[str, str]]] = {}
     for a in sc.attempts:
         if not a.encryption_context or not a.resource:
@@ -287,38 +308,66 @@ def _attempt_contexts(world: World) -> dict[str, list[dict[str, str]]]:
     return out
 
 
-def _key_edges(env: Env, reuse: _Reuse | None, blocks: dict) -> None:
+def _key_edges(
+    env: Env, reuse: _Reuse | None, blocks: dict, contexts: Mapping[str, list[dict[str, str]]]
+) -> None:
     world = env.world
     sc = world.scenario
-    contexts = _attempt_contexts(world)
     via_by_key: dict[str, list[tuple[Bucket, Encryption]]] = {}
     for bucket, key, enc in bucket_keys(world):
         via_by_key.setdefault(key.arn, []).append((bucket, enc))
     service = f"s3.{sc.region}.amazonaws.com"
-    keys = [(key, key.arn, _names(world.key_policy.get(key.arn), key)) for key in sc.keys]
+    keys = [
+        (
+            key,
+            key.arn,
+            _names(world.key_policy.get(key.arn), key),
+            reuse and reuse.fresh("k:" + key.arn),
+        )
+        for key in sc.keys
+    ]
+    rows = reuse.listed("key", by=1) if reuse else {}
+    column_of = {key_arn: i for i, (_, key_arn, _, _) in enumerate(keys)}
+    stale_columns = [i for i, entry in enumerate(keys) if not entry[3]]
+
+    def decide(p: Principal, caller: Caller, ident: Identity, i: int) -> tuple[Edge, ...] | None:
+        key, key_arn, names, _ = keys[i]
+        named = _named(world.key_policy.get(key_arn), caller, key, names)
+        if not named and p.account != key.account:
+            return None  # the key policy names no way in for this caller (R2.2)
+        block = []
+        for op in KEY_OPERATIONS:
+            tries: list[dict[str, str] | None] = [None, *contexts.get(key_arn, [])]
+            block.append(_decide_key(env, ident, p, key, op, "", None, tries, named))
+        for bucket, enc in via_by_key.get(key_arn, ()):
+            for op in KEY_OPERATIONS:
+                tries = [{"aws:s3:arn": arn} for arn in _s3_arns(bucket, enc)]
+                block.append(_decide_key(env, ident, p, key, op, bucket.arn, service, tries, named))
+        return tuple(block)
+
     for p, caller, ident in _callers(world):
         p_arn = p.arn
-        for key, key_arn, names in keys:
-            named = _named(world.key_policy.get(key_arn), caller, key, names)
-            same = p.account == key.account
-            if not named and not same:
-                continue  # the key policy names no way in for this caller (R2.2)
-            pair = ("key", p_arn, key_arn)
-            found = reuse.block(pair, "p:" + p_arn, "k:" + key_arn) if reuse else None
-            if found is not None:
-                blocks[pair] = found
-                continue
-            block = []
-            for op in KEY_OPERATIONS:
-                tries: list[dict[str, str] | None] = [None, *contexts.get(key.arn, [])]
-                block.append(_decide_key(env, ident, p, key, op, "", None, tries, named))
-            for bucket, enc in via_by_key.get(key.arn, ()):
-                for op in KEY_OPERATIONS:
-                    tries = [{"aws:s3:arn": arn} for arn in _s3_arns(bucket, enc)]
-                    block.append(
-                        _decide_key(env, ident, p, key, op, bucket.arn, service, tries, named)
-                    )
-            blocks[pair] = tuple(block)
+        if reuse and reuse.fresh("p:" + p_arn):
+            # A fresh row: its listed pairs in fresh columns stand (whether a pair
+            # is listed depends on its row and column only); stale columns are
+            # decided again. Then in column order, as a first decision would be.
+            found: list[tuple[int, tuple[Edge, ...]]] = []
+            for key_arn, block in rows.get(p_arn, ()):
+                i = column_of.get(key_arn)
+                if i is not None and keys[i][3]:
+                    found.append((i, block))
+            for i in stale_columns:
+                made = decide(p, caller, ident, i)
+                if made is not None:
+                    found.append((i, made))
+            found.sort(key=lambda item: item[0])
+            for i, block in found:
+                blocks[("key", p_arn, keys[i][1])] = block
+            continue
+        for i in range(len(keys)):
+            made = decide(p, caller, ident, i)
+            if made is not None:
+                blocks[("key", p_arn, keys[i][1])] = made
 
 
 # Objects of one bucket tried for a through-S3 edge: a key policy may open
@@ -433,10 +482,10 @@ def _named(
 # ----------------------------------------------------------------------------- trust
 
 
-def _external_ids(world: World) -> dict[str, list[str]]:
+def _external_ids(sc: Scenario) -> dict[str, list[str]]:
     """ExternalIds the scenario's attempts pass to each role (R7.5)."""
     out: dict[str, list[str]] = {}
-    for a in world.scenario.attempts:
+    for a in sc.attempts:
         for step in a.assume:
             if step.external_id and step.external_id not in out.get(step.role, []):
                 out.setdefault(step.role, []).append(step.external_id)
@@ -447,38 +496,74 @@ def _external_ids(world: World) -> dict[str, list[str]]:
     return out
 
 
-def _trust_edges(env: Env, reuse: _Reuse | None, blocks: dict) -> None:
+def _trust_edges(
+    env: Env, reuse: _Reuse | None, blocks: dict, external: Mapping[str, list[str]]
+) -> None:
     world = env.world
     sc = world.scenario
-    external = _external_ids(world)
-    sources: list[tuple[str, str, Identity]] = []  # (node ref, fingerprint, identity)
+    sources: list[tuple[str, bool, Identity]] = []  # (node ref, reusable, identity)
     for account in sc.accounts:
         caller, entity = world.caller(f"arn:aws:iam::{account.id}:root")
-        sources.append((account.id, "", Identity(caller, entity, ())))
+        sources.append((account.id, True, Identity(caller, entity, ())))  # accounts are global
     for p, _, ident in _callers(world):
-        sources.append((p.arn, "p:" + p.arn, ident))
+        sources.append((p.arn, bool(reuse and reuse.fresh("p:" + p.arn)), ident))
+    columns = reuse.listed("trust", by=2) if reuse else {}
+    row_of = {ref: i for i, (ref, _, _) in enumerate(sources)}
+    stale_rows = [i for i, (_, fresh, _) in enumerate(sources) if not fresh]
     for role in sc.principals:
         if role.type != "role":
             continue
-        trust = world.trust.get(role.arn)
+        role_arn = role.arn
+        trust = world.trust.get(role_arn)
         names = _names(trust)
-        for ref, part, ident in sources:
-            if ref == role.arn:
-                continue
-            named = _named(trust, ident.caller, None, names)
-            if not named:
-                continue  # the trust policy must itself allow (R7.1)
-            pair = ("trust", ref, role.arn)
-            deps = ("p:" + role.arn, part) if part else ("p:" + role.arn,)
-            found = reuse.block(pair, *deps) if reuse else None
-            if found is not None:
-                blocks[pair] = found
-                continue
-            blocks[pair] = (_decide_trust(env, ident, ref, role, named, external),)
+        if reuse and reuse.fresh("p:" + role_arn):
+            # A fresh column, as a fresh row of keys: listed pairs of fresh rows
+            # stand, stale rows are decided again, all in row order.
+            found: list[tuple[int, tuple[Edge, ...]]] = []
+            for ref, block in columns.get(role_arn, ()):
+                i = row_of.get(ref)
+                if i is not None and sources[i][1]:
+                    found.append((i, block))
+            for i in stale_rows:
+                made = _trust_block(env, sources[i], role, trust, names, external)
+                if made is not None:
+                    found.append((i, made))
+            found.sort(key=lambda item: item[0])
+            for i, block in found:
+                blocks[("trust", sources[i][0], role_arn)] = block
+            continue
+        for source in sources:
+            made = _trust_block(env, source, role, trust, names, external)
+            if made is not None:
+                blocks[("trust", source[0], role_arn)] = made
+
+
+def _trust_block(
+    env: Env,
+    source: tuple[str, bool, Identity],
+    role: Principal,
+    trust: Policy | None,
+    names: _Names,
+    external: Mapping[str, list[str]],
+) -> tuple[Edge, ...] | None:
+    """The edge of one caller and one role, or None when the trust policy does not
+    name the caller (the pair is not listed)."""
+    ref, _, ident = source
+    if ref == role.arn:
+        return None
+    named = _named(trust, ident.caller, None, names)
+    if not named:
+        return None  # the trust policy must itself allow (R7.1)
+    return (_decide_trust(env, ident, ref, role, named, external),)
 
 
 def _decide_trust(
-    env: Env, ident: Identity, ref: str, role: Principal, named: str, external: dict
+    env: Env,
+    ident: Identity,
+    ref: str,
+    role: Principal,
+    named: str,
+    external: Mapping[str, list[str]],
 ) -> Edge:
     res = None
     tried: str | None = None

@@ -16,18 +16,21 @@ from typing import Any
 
 
 class Memo:
-    __slots__ = ("_held", "by_action", "by_caller", "resource", "warnings", "nothing")
+    __slots__ = ("_held", "by_action", "by_caller", "resource", "warnings", "warnable", "nothing")
 
     def __init__(self) -> None:
         self._held: dict[int, object] = {}
         # (id(policy), action) -> statements whose Action/NotAction covers it
         self.by_action: dict[tuple[int, str], Any] = {}
-        # (id(policy), action) or (id(policy), caller ARN, has boundary) -> candidates / kinds
+        # (id(policy), action), (id(policy), caller ARN, has boundary) or that and the
+        # action -> candidates, the statements that name the caller, candidates
         self.by_caller: dict[tuple[object, ...], Any] = {}
         # (id(statement), resource ARN) -> does Resource/NotResource cover it
         self.resource: dict[tuple[int, str], bool] = {}
         # (id(policy), action) -> (statement, condition key, warning if it is absent)
         self.warnings: dict[tuple[int, str], Any] = {}
+        # (id(policy), action, caller ARN) -> those of them about this caller
+        self.warnable: dict[tuple[object, ...], Any] = {}
         # id(policy) -> its "no statement applies" result
         self.nothing: dict[int, Any] = {}
 

@@ -112,10 +112,19 @@ class Statement:
     pointer: str
     action_matchers: tuple[GlobMatcher, ...] = ()
     resource_vars: bool = False
+    # Worked out once for the hot path: Effect, and whether Resource/NotResource
+    # settles every request alone (absent, or a lone-`*` entry), None if not.
+    is_allow: bool = field(default=False, init=False, repr=False, compare=False)
+    resource_fixed: bool | None = field(default=None, init=False, repr=False, compare=False)
 
-    @property
-    def is_allow(self) -> bool:
-        return self.effect == "Allow"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "is_allow", self.effect == "Allow")
+        fixed: bool | None = None
+        if self.resources is None:
+            fixed = True  # trust policies, SCPs: the element is optional
+        elif "*" in self.resources:
+            fixed = not self.not_resource  # `*` covers every resource (R5.5)
+        object.__setattr__(self, "resource_fixed", fixed)
 
     @property
     def label(self) -> str:

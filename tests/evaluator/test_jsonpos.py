@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evaluator.core.jsonpos import (
     MAX_DEPTH,
@@ -12,6 +14,7 @@ from evaluator.core.jsonpos import (
     decode_text,
     duplicate_keys,
     parse_json,
+    plain_json,
     positions,
     positions_and_duplicates,
     unstorable,
@@ -216,3 +219,37 @@ def test_unstorable_accepts_plain_json_and_refuses_deep_nesting():
         node = node[0]
     found = unstorable(deep)
     assert found is not None and "nested too deeply" in found.message
+
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),  # NaN and infinities included
+    st.text(alphabet=st.sampled_from(["a", "\x00", "\ud800", "é", "\\"])),
+    st.tuples(st.integers()),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=2) | st.integers(0, 3), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(max_size=2), _VALUES, max_size=3))
+def test_a_value_the_quick_test_passes_is_storable_json_and_unstorable_agrees(value):
+    if not plain_json(value):
+        return
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    text.encode("utf-8")  # no lone surrogate
+    assert "\\u0000" not in text and json.loads(text) == value  # no NUL, nothing lost
+    assert unstorable(value) is None
+
+
+def test_the_quick_test_refuses_what_unstorable_finds():
+    for value in ({"a": float("nan")}, {"a": "\x00"}, {1: "a"}, {"a": (1,)}, {"\ud800": 1}):
+        assert not plain_json(value)
+        assert unstorable(value) is not None
