@@ -43,7 +43,7 @@ from evaluator.core.vocabulary import is_denial
 
 if TYPE_CHECKING:
     from evaluator.catalogue_data import Catalogue, load_catalogue
-    from evaluator.core.api import access_matrix, check_policy, check_scenario
+    from evaluator.core.api import access_matrix, check_policy, check_scenario, reads_clock
     from evaluator.core.matrix import AccessMatrix, Edge
     from evaluator.core.proven import ProvenFix, json_diff, proven_fixes
 
@@ -53,6 +53,7 @@ _LAZY = {
     "access_matrix": "evaluator.core.api",
     "check_policy": "evaluator.core.api",
     "check_scenario": "evaluator.core.api",
+    "reads_clock": "evaluator.core.api",
     "AccessMatrix": "evaluator.core.matrix",
     "Edge": "evaluator.core.matrix",
     "ProvenFix": "evaluator.core.proven",
@@ -127,6 +128,7 @@ __all__ = [
     "policy_problems",
     "principal_arn",
     "proven_fixes",
+    "reads_clock",
     "render_result",
     "root_arn",
     "session_arn",

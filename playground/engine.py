@@ -101,6 +101,9 @@ def check_text(text: str, kind: str) -> tuple[object | None, list[dict]]:
         return None, problems
 
 
+reads_clock = evaluator.reads_clock
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 

@@ -43,7 +43,9 @@ def digest(document: dict, *, layout: bool = False) -> str:
 def of_document(document: dict, lineage: str, load=None, *, known: str = "") -> Verdicts:
     """The verdicts of `document`; `load` (optional) gives its loaded scenario,
     `known` its digest when the caller has it."""
-    key = (lineage, known or digest(document))
+    fingerprint = known or digest(document)
+    # A revision whose policies read the clock is decided again each second.
+    key = (lineage, fingerprint, _second() if _clocked(document, fingerprint) else 0)
     found = _CACHE.get(key)
     if found is not None:
         _CACHE.move_to_end(key)
@@ -70,6 +72,22 @@ def of_document(document: dict, lineage: str, load=None, *, known: str = "") -> 
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return found
+
+
+_CLOCKED: OrderedDict[str, bool] = OrderedDict()
+
+
+def _clocked(document: dict, fingerprint: str) -> bool:
+    found = _CLOCKED.get(fingerprint)
+    if found is None:
+        found = _CLOCKED[fingerprint] = engine.reads_clock(document)
+        if len(_CLOCKED) > _CACHE_SIZE:
+            _CLOCKED.popitem(last=False)
+    return found
+
+
+def _second() -> int:
+    return int(engine.now().timestamp())
 
 
 def of(space) -> Verdicts:

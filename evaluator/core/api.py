@@ -3,11 +3,13 @@ access matrix (the canvas arrows, the matrix view, the decision diff)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 
 from .budget import Budget
 from .compiled import compile_scenario, policy_problems
+from .context import CLOCK_KEYS
 from .jsonpos import JsonTextError, decode_text, parse_json, positions
 from .keytrust import key_policy_checks, lockout_risk
 from .loader import LoadResult, load_scenario
@@ -15,6 +17,12 @@ from .matrix import AccessMatrix, decide_matrix
 from .model import Scenario
 from .policy import parse_policy
 from .problems import Problem, locate
+
+
+def reads_clock(document: Mapping[str, object]) -> bool:
+    """Whether the document names aws:CurrentTime or aws:EpochTime anywhere, so
+    its answers can change with the time alone (then they are not worth keeping)."""
+    return CLOCK_KEYS.search(json.dumps(document)) is not None
 
 
 def check_policy(text: str, kind: str) -> list[Problem]:

@@ -8,12 +8,16 @@ as an input, never from the clock here.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from datetime import datetime
 
 from .condition_values import ContextEntry, entry
 from .match import Caller
 
+# The only request keys that move with the clock (request_keys): a policy that
+# names one may decide differently at another time.
+CLOCK_KEYS = re.compile(r"aws:(?:currenttime|epochtime)", re.IGNORECASE)
 ATTEMPT = "the attempt's context"
 SCENARIO = "implied by the scenario"
 

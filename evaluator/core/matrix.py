@@ -16,13 +16,13 @@ Three kinds of edge:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
 from .budget import Budget, BudgetExceeded
+from .context import CLOCK_KEYS
 from .grants import grantee_kind
 from .keytrust import resolve_key
 from .kms_auth import KmsCall, authorize_kms
@@ -148,10 +148,6 @@ def decide_matrix(
 
 # ----------------------------------------------------------------------------- reuse
 
-# The only request keys that move with the clock (context.request_keys): a part
-# whose JSON names one may decide differently at another time.
-_CLOCK_KEYS = re.compile(r"aws:(?:currenttime|epochtime)", re.IGNORECASE)
-
 
 def fingerprints(
     scenario: Scenario,
@@ -226,7 +222,7 @@ def _reusable(
     if previous.now != now:
         # A cell decided at another time stays right only if nothing it reads
         # compares against aws:CurrentTime or aws:EpochTime.
-        clocked = {n for n, v in parts.items() if _CLOCK_KEYS.search(str(v))}
+        clocked = {n for n, v in parts.items() if CLOCK_KEYS.search(str(v))}
         if "global" in clocked:
             return None
         stale |= clocked

@@ -5,9 +5,11 @@ evaluator says now, without anyone pressing Run."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
+from playground import engine
 from tests.playground.conftest import HX
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +83,20 @@ def test_the_page_and_the_canvas_show_the_current_revision_after_a_reload(copy, 
     assert 'data-attempt="encrypt-1" data-authorization="allow"' in page
     canvas = client.get(copy.base + "canvas/", **HX).content.decode()
     assert f'arrow arrow-allowed" data-source="{role}" data-target="{key}"' in canvas
+
+
+def test_a_verdict_that_reads_the_clock_changes_when_the_time_passes(copy, monkeypatch):
+    role, key = _setup(copy)
+    until = {"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}}
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"AWS": role},
+        "Action": "kms:*",
+        "Resource": "*",
+        "Condition": until,
+    }
+    monkeypatch.setattr(engine, "now", lambda: datetime(2029, 12, 31, 23, 59, tzinfo=UTC))
+    copy.post("policies/save/", {"ref": key, "path": "/policy", "text": _policy(statement)})
+    assert _verdict(copy) == ("allow", "Success")
+    monkeypatch.setattr(engine, "now", lambda: datetime(2030, 1, 1, 0, 1, tzinfo=UTC))
+    assert _verdict(copy) == ("implicit_deny", "AccessDeniedException")  # no edit, only time
