@@ -325,6 +325,7 @@ def _key_edges(
     rows = reuse.listed("key", by=1) if reuse else {}
     column_of = {key_arn: i for i, (_, key_arn, _, _) in enumerate(keys)}
     stale_columns = [i for i, entry in enumerate(keys) if not entry[3]]
+    fresh_columns = frozenset(i for i, entry in enumerate(keys) if entry[3])
 
     def decide(p: Principal, caller: Caller, ident: Identity, i: int) -> tuple[Edge, ...] | None:
         key, key_arn, names, _ = keys[i]
@@ -347,23 +348,34 @@ def _key_edges(
             # A fresh row: its listed pairs in fresh columns stand (whether a pair
             # is listed depends on its row and column only); stale columns are
             # decided again. Then in column order, as a first decision would be.
-            found: list[tuple[int, tuple[Edge, ...]]] = []
-            for key_arn, block in rows.get(p_arn, ()):
-                i = column_of.get(key_arn)
-                if i is not None and keys[i][3]:
-                    found.append((i, block))
-            for i in stale_columns:
-                made = decide(p, caller, ident, i)
-                if made is not None:
-                    found.append((i, made))
-            found.sort(key=lambda item: item[0])
-            for i, block in found:
+            kept = _carried(
+                rows.get(p_arn, ()),
+                column_of,
+                fresh_columns,
+                {i: decide(p, caller, ident, i) for i in stale_columns},
+            )
+            for i, block in kept:
                 blocks[("key", p_arn, keys[i][1])] = block
             continue
         for i in range(len(keys)):
             made = decide(p, caller, ident, i)
             if made is not None:
                 blocks[("key", p_arn, keys[i][1])] = made
+
+
+def _carried(
+    listed: Iterable[tuple[str, tuple[Edge, ...]]],
+    index_of: Mapping[str, int],
+    fresh: frozenset[int],
+    decided: Mapping[int, tuple[Edge, ...] | None],
+) -> list[tuple[int, tuple[Edge, ...]]]:
+    """One fresh line (a key row or a trust column) of the next revision: the
+    previous revision's listed pairs whose other end is fresh stand, beside the
+    stale ends just decided again, all in the order a first decision lists them."""
+    found = [(i, block) for ref, block in listed if (i := index_of.get(ref, -1)) in fresh]
+    found += [(i, block) for i, block in decided.items() if block is not None]
+    found.sort(key=lambda item: item[0])
+    return found
 
 
 # Objects of one bucket tried for a through-S3 edge: a key policy may open
@@ -506,6 +518,7 @@ def _trust_edges(
     columns = reuse.listed("trust", by=2) if reuse else {}
     row_of = {ref: i for i, (ref, _, _) in enumerate(sources)}
     stale_rows = [i for i, (_, fresh, _) in enumerate(sources) if not fresh]
+    fresh_rows = frozenset(i for i, (_, fresh, _) in enumerate(sources) if fresh)
     for role in sc.principals:
         if role.type != "role":
             continue
@@ -515,17 +528,16 @@ def _trust_edges(
         if reuse and reuse.fresh("p:" + role_arn):
             # A fresh column, as a fresh row of keys: listed pairs of fresh rows
             # stand, stale rows are decided again, all in row order.
-            found: list[tuple[int, tuple[Edge, ...]]] = []
-            for ref, block in columns.get(role_arn, ()):
-                i = row_of.get(ref)
-                if i is not None and sources[i][1]:
-                    found.append((i, block))
-            for i in stale_rows:
-                made = _trust_block(env, sources[i], role, trust, names, external)
-                if made is not None:
-                    found.append((i, made))
-            found.sort(key=lambda item: item[0])
-            for i, block in found:
+            kept = _carried(
+                columns.get(role_arn, ()),
+                row_of,
+                fresh_rows,
+                {
+                    i: _trust_block(env, sources[i], role, trust, names, external)
+                    for i in stale_rows
+                },
+            )
+            for i, block in kept:
                 blocks[("trust", sources[i][0], role_arn)] = block
             continue
         for source in sources:
