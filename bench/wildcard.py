@@ -112,12 +112,35 @@ def end_to_end_table(repeat: int) -> None:
         print(f"  pattern {n + 3:>7,} chars, value {2 * n:>7,} chars: {seconds * 1000:8.1f} ms")
 
 
+def budget_table() -> None:
+    # The largest worst-shape pattern a 32 KB key policy holds, against a context
+    # value as large as a 2 MB upload: how long one match runs, and how soon a
+    # request's time budget ends it (the matcher polls the budget's clock).
+    print("\nworst shape at the size limits: one match, alone and under a time budget")
+    pattern, text = "*" + "a?" * 16_000 + "b*", "a" * 2_000_000
+    start = time.perf_counter()
+    _build(pattern, False).match(text)
+    print(f"  no budget:           {time.perf_counter() - start:6.3f} s (the whole match)")
+    for limit in (0.05, 0.25):
+        budget = evaluator.Budget(seconds=limit, clock=time.monotonic)
+        start = time.perf_counter()
+        try:
+            with budget.watching():
+                budget.start()
+                _build(pattern, False).match(text)
+        except evaluator.BudgetExceeded:
+            pass
+        stopped = time.perf_counter() - start
+        print(f"  budget {limit:4.2f} s:       {stopped:6.3f} s until it stopped")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     matcher_table(args.repeat)
     end_to_end_table(args.repeat)
+    budget_table()
 
 
 if __name__ == "__main__":

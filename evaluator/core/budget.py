@@ -5,14 +5,19 @@ passes time.monotonic) and the limits. `charge` is called once per attempt,
 per AssumeRole hop and per authorization (with the number of statements that
 authorization weighs), so a limit is reached between two small steps, and the
 evaluation ends with the `evaluation.budget` problem instead of running on.
+While an evaluation runs, its budget is also the context's (`watching`), so
+work inside one step that can grow with its input (matching a long `?`
+pattern) polls the clock too (`poll`): no single step overruns the time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
-__all__ = ["Budget", "BudgetExceeded"]
+__all__ = ["Budget", "BudgetExceeded", "poll"]
 
 
 class BudgetExceeded(Exception):
@@ -43,6 +48,10 @@ class Budget:
             raise BudgetExceeded(
                 f"the evaluation needed more than {self.steps:,} steps, the limit per request"
             )
+        self.check_time()
+
+    def check_time(self) -> None:
+        """Raise BudgetExceeded once the time is over (the first call starts the clock)."""
         if self.seconds is not None and self.clock is not None:
             if self.started is None:
                 self.started = self.clock()
@@ -51,3 +60,22 @@ class Budget:
                     f"the evaluation took longer than {self.seconds:g} seconds, "
                     "the limit per request"
                 )
+
+    @contextmanager
+    def watching(self) -> Iterator[None]:
+        """Make this the budget that `poll` checks while the block runs."""
+        token = _current.set(self)
+        try:
+            yield
+        finally:
+            _current.reset(token)
+
+
+_current: ContextVar[Budget | None] = ContextVar("evaluation_budget", default=None)
+
+
+def poll() -> None:
+    """Check the time of the running evaluation's budget, if there is one."""
+    budget = _current.get()
+    if budget is not None:
+        budget.check_time()

@@ -62,23 +62,25 @@ def evaluate(
         env.budget = budget
         budget.start()
     results: list[AttemptResult] = []
-    for index, attempt in enumerate(scenario.attempts):
-        # Every attempt runs so later ones can use what earlier ones produced.
-        tr = Tracer() if trace and (wanted is None or attempt.id in wanted) else NULL_TRACER
-        try:
-            env.budget.charge()
-            result = run_attempt(env, attempt, tr)
-        except BudgetExceeded as exc:
-            where = attempt.pointer or f"/attempts/{index}"
-            message = (
-                f'Evaluation stopped at attempt "{attempt.id}": {exc.message}. '
-                "Run fewer attempts at once, or make the scenario smaller."
-            )
-            stopped = problem("evaluation.budget", message, where)
-            return Evaluation(tuple(results), (*problems, *env.problems, stopped))
-        if wanted is None or attempt.id in wanted:
-            results.append(result)
-            pending -= 1
-            if pending == 0:
-                break  # every selected attempt ran; later ones cannot change them
+    # The budget is the context's too, so a long wildcard match polls its clock.
+    with env.budget.watching():
+        for index, attempt in enumerate(scenario.attempts):
+            # Every attempt runs so later ones can use what earlier ones produced.
+            tr = Tracer() if trace and (wanted is None or attempt.id in wanted) else NULL_TRACER
+            try:
+                env.budget.charge()
+                result = run_attempt(env, attempt, tr)
+            except BudgetExceeded as exc:
+                where = attempt.pointer or f"/attempts/{index}"
+                message = (
+                    f'Evaluation stopped at attempt "{attempt.id}": {exc.message}. '
+                    "Run fewer attempts at once, or make the scenario smaller."
+                )
+                stopped = problem("evaluation.budget", message, where)
+                return Evaluation(tuple(results), (*problems, *env.problems, stopped))
+            if wanted is None or attempt.id in wanted:
+                results.append(result)
+                pending -= 1
+                if pending == 0:
+                    break  # every selected attempt ran; later ones cannot change them
     return Evaluation(tuple(results), problems + tuple(env.problems))

@@ -134,8 +134,9 @@ def decide_matrix(
     for e in _sse_edges(world):
         blocks[(e.kind, e.source, e.target)] = (e,)
     try:
-        _key_edges(env, reuse, blocks, contexts)
-        _trust_edges(env, reuse, blocks, external)
+        with env.budget.watching():
+            _key_edges(env, reuse, blocks, contexts)
+            _trust_edges(env, reuse, blocks, external)
     except BudgetExceeded as exc:
         stopped = (
             f"The access matrix was not drawn: {exc.message}. "

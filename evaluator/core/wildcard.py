@@ -18,13 +18,17 @@ per run of the segment, all in C.
 So matching is linear in pattern + text except for a middle segment with many
 runs *and* `?`s, where it is a machine word per run per 30 text characters
 (matching with don't-care characters has no known linear algorithm; the best
-general bound is O(n log m)). `bench/wildcard.py` prints the figures.
+general bound is O(n log m)). Such a search polls the running evaluation's
+budget (budget.poll) as it goes, so even that case ends within the request's
+time limit. `bench/wildcard.py` prints the figures.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Protocol
+
+from .budget import poll
 
 LITERAL_STAR = "\ue000"
 LITERAL_QMARK = "\ue001"
@@ -33,6 +37,10 @@ _UNMARK = str.maketrans({LITERAL_STAR: "*", LITERAL_QMARK: "?"})
 # A `?` segment is searched in windows that start at this many characters (or
 # twice the segment) and double: a near match costs little, a far one O(distance).
 _MIN_WINDOW = 64
+# A window search whose masks cover more characters than this polls the budget
+# every _POLL_RUNS runs (about a millisecond of work between two polls).
+_POLL_WORK = 1 << 20
+_POLL_RUNS = 64
 
 
 def has_wildcards(pattern: str) -> bool:
@@ -154,7 +162,10 @@ class _Segment:
         zeros = dict.fromkeys(map(ord, set(window)), "0")
         chars: dict[str, int] = {}
         runs: dict[tuple[str, int], int] = {}
-        for off, ch, count in self.runs:
+        watched = len(window) * len(self.runs) > _POLL_WORK
+        for done, (off, ch, count) in enumerate(self.runs):
+            if watched and done % _POLL_RUNS == 0:
+                poll()
             mask = runs.get((ch, count))
             if mask is None:
                 single = chars.get(ch)

@@ -122,6 +122,50 @@ def test_each_assume_role_hop_is_charged():
     assert chained.used > plain.used // 5
 
 
+def _context_pattern_doc(pattern: str, value: str) -> dict:
+    """One Encrypt whose only allow reads `pattern` against an encryption-context value."""
+    doc = copy.deepcopy(DOC)
+    doc["keys"][0]["policy"]["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": ALICE},
+            "Action": "kms:Encrypt",
+            "Resource": "*",
+            "Condition": {"StringLike": {"kms:EncryptionContext:k": pattern}},
+        }
+    )
+    doc["attempts"] = [
+        {
+            "id": "long",
+            "principal": ALICE,
+            "action": "kms:Encrypt",
+            "resource": KEY,
+            "encryption_context": {"k": value},
+        }
+    ]
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("value", "stops"), [("a" * 20 + "b", False), ("a" * 400_000, True)], ids=["short", "long"]
+)
+def test_a_long_wildcard_match_stops_inside_its_attempt_when_time_is_up(value, stops):
+    # The worst `?` shape costs pattern x text / 30 machine words: the budget's
+    # clock is read inside that one match, not only between authorizations.
+    ticks = itertools.count()  # one second passes at every reading
+    budget = Budget(seconds=30, clock=lambda: float(next(ticks)))
+    doc = _context_pattern_doc("*" + "a?" * 4000 + "b*", value)
+    evaluation = evaluate(_scenario(doc), now=NOW, budget=budget)
+    if stops:
+        (stopped,) = evaluation.problems
+        assert stopped.code == "evaluation.budget"
+        assert stopped.message.startswith('Evaluation stopped at attempt "long": ')
+        assert evaluation.results == ()
+    else:
+        assert evaluation.ok
+        assert [r.id for r in evaluation.results] == ["long"]
+
+
 @pytest.mark.parametrize(
     ("hops", "ok"), [(MAX_ASSUME_CHAIN, True), (MAX_ASSUME_CHAIN + 1, False), (4000, False)]
 )

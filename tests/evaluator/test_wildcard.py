@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evaluator.core import wildcard
+from evaluator.core.budget import Budget, BudgetExceeded
 from evaluator.core.wildcard import (
     LITERAL_QMARK,
     LITERAL_STAR,
@@ -177,3 +179,30 @@ def test_windowed_search_finds_a_match_at_every_offset(offset: int) -> None:
         patch.setattr(wildcard, "_MIN_WINDOW", 1)
         assert glob_match("*a?b*", text)
         assert glob_match("c*a?b*c", text) is (offset > 0)
+
+
+# The worst shape: a middle segment of many runs and `?`s, against a long text.
+SLOW_PATTERN, SLOW_TEXT = "*" + "a?" * 4000 + "b*", "a" * 400_000
+
+
+def test_a_long_question_mark_search_polls_the_running_budget() -> None:
+    readings: list[float] = []
+    budget = Budget(seconds=1e9, clock=lambda: readings.append(0.0) or 0.0)
+    with budget.watching():
+        assert glob_match(SLOW_PATTERN, SLOW_TEXT) is False
+    assert len(readings) > 10  # read from inside the one match, many times
+
+
+def test_a_long_question_mark_search_stops_when_the_budget_time_is_up() -> None:
+    ticks = itertools.count()  # one second passes at every reading
+    budget = Budget(seconds=3, clock=lambda: float(next(ticks)))
+    with budget.watching(), pytest.raises(BudgetExceeded, match="longer than 3 seconds"):
+        glob_match(SLOW_PATTERN, SLOW_TEXT)
+    assert next(ticks) == 5  # it stopped at the first reading past the limit
+
+
+def test_without_a_running_evaluation_a_search_reads_no_clock() -> None:
+    readings: list[float] = []
+    Budget(seconds=1, clock=lambda: readings.append(0.0) or 0.0)
+    assert glob_match(SLOW_PATTERN, SLOW_TEXT) is False
+    assert readings == []
