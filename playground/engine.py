@@ -79,7 +79,10 @@ def check(source):
 
     A document that passes is remembered as loaded (and compiled): the save that
     checks a revision is followed by the requests that show it."""
-    result = evaluator.check_scenario(source)
+    try:
+        result = evaluator.check_scenario(source)
+    except evaluator.JsonTextError as exc:  # an uploaded file that is not UTF-8 text
+        return evaluator.LoadResult(None, (exc.problem,))
     if result.ok and isinstance(source, dict):
         _remember(digest(source), result)
     return result

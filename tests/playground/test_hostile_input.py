@@ -8,6 +8,7 @@ import html
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from evaluator.core.loader_attempts import MAX_ASSUME_CHAIN
 from playground import store
@@ -373,3 +374,35 @@ def test_a_revision_stopped_by_one_requests_budget_is_decided_again_by_the_next(
     again = _text(copy.client.get(copy.base + "matrix/"))
     assert "The access matrix was not drawn" not in again
     assert "matrix-table" in again
+
+
+# (id, bytes of an uploaded file, where the error is placed)
+UPLOAD_CASES = [
+    (
+        "lone-surrogate-as-utf-8-bytes",
+        b'{"format": 1, "title": "\xed\xa0\x80"}',
+        "line 1, column 25",
+    ),
+    ("utf-16-with-a-byte-order-mark", '{"format": 1}'.encode("utf-16"), "line 1, column 1"),
+    ("latin-1-in-a-name", b'{"format": 1,\n "title": "caf\xe9"}', "line 2, column 15"),
+]
+
+
+@pytest.mark.parametrize(
+    ("content", "where"), [c[1:] for c in UPLOAD_CASES], ids=[c[0] for c in UPLOAD_CASES]
+)
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain-http"])
+def test_an_uploaded_file_that_is_not_utf_8_is_refused_with_its_line_and_column(
+    loaded, content, where, htmx
+):
+    before = _stored(loaded)
+    upload = SimpleUploadedFile("scenario.json", content, content_type="application/json")
+    post = (
+        loaded.post if htmx else lambda route, data: loaded.client.post(loaded.base + route, data)
+    )
+    response = post("import/", {"file": upload})
+    page = _text(response)
+    assert response.status_code == 200
+    assert "Not imported; the scenario is unchanged." in page
+    assert "not valid UTF-8" in page and where in page
+    assert _stored(loaded) == before
