@@ -7,11 +7,13 @@ makes (static/js/predict.js). While it is on, the server leaves verdicts,
 access arrows, expectations and verdict-bearing titles out of the HTML
 altogether; a viewer predicts each attempt's answer, then reveals it.
 
-The viewer's running score is kept in their session (one per browser).
+The viewer's running score is kept in their session (one per browser: a signed
+cookie, so scoring a guess writes no row).
 """
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from django.http import HttpRequest
@@ -37,6 +39,7 @@ ERROR_CODES = (
     "LimitExceededException",
     "ValidationException",
 )
+SEEN_KEPT = 200  # attempts a browser remembers having predicted (each counts once)
 SKIP = "skip"  # reveal without predicting (the presenter's space bar): not scored
 CHOICES = frozenset([a for a, _ in ANSWERS] + list(ERROR_CODES) + [SKIP])
 DENIED_CODES = ("Success", "AccessDeniedException", "AccessDenied", "")
@@ -98,9 +101,10 @@ def record(request: HttpRequest, space_id: str, attempt_id: str, correct: bool) 
     """Count a prediction once per attempt of a scenario; returns the new score."""
     saved = dict(request.session.get(SESSION_KEY) or {})
     seen = list(saved.get("seen") or [])
-    mark = f"{space_id}/{attempt_id}"
+    # A short digest per attempt, and only the latest few: the session is a cookie.
+    mark = hashlib.sha256(f"{space_id}/{attempt_id}".encode()).hexdigest()[:8]
     if mark not in seen:
-        seen = [*seen, mark][-500:]  # a bound on what a session keeps
+        seen = [*seen, mark][-SEEN_KEPT:]
         saved["right"] = int(saved.get("right", 0)) + (1 if correct else 0)
         saved["total"] = int(saved.get("total", 0)) + 1
         saved["seen"] = seen

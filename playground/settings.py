@@ -136,8 +136,10 @@ RATE_LIMITS = {
 }
 COPY_STORAGE_LIMIT_KB = env_int("COPY_STORAGE_LIMIT_KB", 4096)
 
-# Messages live in a signed cookie, never in the session table: a GET writes nothing.
+# Messages and the session (predict mode's score) live in signed cookies, never
+# in a table: a GET writes nothing, even one that reveals and scores a guess.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 
 # Behind HTTPS (SECURE_HTTPS=1): what `manage.py check --deploy` asks for.
 SECURE_HTTPS = env_bool("SECURE_HTTPS")

@@ -83,14 +83,23 @@ def imported(copy: Copy, example: str = "08-replication-with-sse-kms.json") -> C
 
 
 def readable_urls(base: str, doc: dict) -> list[str]:
-    """Every page and partial a GET can ask for, for each node and attempt of `doc`."""
+    """Every page and partial a GET can ask for, for each node and attempt of `doc`
+    (in predict mode too, a guess revealed and scored)."""
     urls = [base, base + "canvas/", base + "panel/", base + "lesson/", base + "attempts/"]
-    urls += [base + "export/"]
+    urls += [base + "export/", base + "changes/", base + "matrix/", base + "present/"]
+    urls += [base + "sheet/", base + "sheet/?answers=0", base + "?predict=1", base + "?check=1"]
     for ref in sorted(_refs(doc)):
         urls += [f"{base}?node={quote(ref)}", f"{base}panel/?node={quote(ref)}"]
+        urls += [f"{base}matrix/?key={quote(ref)}", f"{base}matrix/?principal={quote(ref)}"]
     for attempt in doc.get("attempts") or []:
-        urls += [f"{base}?attempt={attempt['id']}", f"{base}trace/?attempt={attempt['id']}"]
-        urls += [f"{base}attempts/?edit={attempt['id']}"]
+        one = attempt["id"]
+        urls += [f"{base}?attempt={one}", f"{base}trace/?attempt={one}"]
+        urls += [f"{base}attempts/?edit={one}", f"{base}fixes/?attempt={one}"]
+        urls += [f"{base}present/?attempt={one}", f"{base}present/?attempt={one}&predict=1"]
+        for guess in ("allow", "implicit_deny", "skip"):
+            urls += [f"{base}trace/?attempt={one}&predict=1&guess={guess}"]
+            urls += [f"{base}?attempt={one}&predict=1&guess={guess}"]
+            urls += [f"{base}present/?attempt={one}&predict=1&guess={guess}"]
     if base.startswith("/w/"):
-        urls.append(base + "history/")
+        urls += [base + "history/", base + "challenge/"]
     return urls

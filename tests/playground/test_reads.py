@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import re
+from importlib import import_module
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
 
-from playground.models import KeyMaterial, Snapshot
+from playground import predict
+from playground.models import KeyMaterial, Scenario, Snapshot
+from playground.urls import edit, urlpatterns
 from tests.playground.conftest import ACCOUNT, imported, readable_urls
 
 pytestmark = pytest.mark.django_db
@@ -24,11 +30,30 @@ def _writes_during(get, urls: list[str]) -> list[str]:
     return [q["sql"][:120] for q in queries.captured_queries if WRITE.match(q["sql"])]
 
 
-def test_no_get_of_any_page_or_partial_writes_to_the_database(copy):
+def _every_readable_url(copy) -> list[str]:
     imported(copy)
     snap = Snapshot.objects.create(lineage=copy.wc.lineage, document=copy.doc)
-    urls = ["/", "/gallery/", "/healthz", *readable_urls(copy.base, copy.doc)]
-    urls += [*readable_urls(f"/s/{snap.id}/", copy.doc), f"/s/{snap.id}/export/"]
+    challenge = Scenario.objects.create(title="A challenge", document=copy.doc)
+    urls = ["/", "/gallery/", "/gallery/?tag=s3", "/healthz", "/glossary/", f"/c/{challenge.id}/"]
+    urls += readable_urls(copy.base, copy.doc)
+    return [*urls, *readable_urls(f"/s/{snap.id}/", copy.doc), f"/s/{snap.id}/export/"]
+
+
+# What only a POST reaches: each answers a GET with 405 (the test below checks).
+POST_ONLY = {"new_scenario", "open_example", "fork_copy", "fork_snapshot", "start_challenge"}
+POST_ONLY |= {"present_blank", *(name for _route, _view, name in edit)}
+
+
+def test_the_read_test_asks_for_every_url_name_a_get_can_reach(copy):
+    read = {resolve(urlsplit(url).path).url_name for url in _every_readable_url(copy)}
+    names = {p.name for p in urlpatterns}
+    assert names - read == POST_ONLY
+    for url in (f"{copy.base}fork/", "/new/", "/present/new/", f"{copy.base}undo/"):
+        assert copy.client.get(url).status_code == 405, url
+
+
+def test_no_get_of_any_page_or_partial_writes_to_the_database(copy):
+    urls = _every_readable_url(copy)
     assert KeyMaterial.objects.count() == 0  # the traces below need material none made yet
     for who in (copy.client, Client()):  # the owner and a viewer
         assert _writes_during(who.get, urls) == []
@@ -78,3 +103,13 @@ def test_a_viewer_never_sees_the_owners_unsaved_draft(copy):
     for url in (f"{copy.base}?node={ref}", f"{copy.base}panel/?node={ref}"):
         html = viewer.get(url).content.decode()
         assert "OWNER-UNSAVED-DRAFT" not in html and "draft" not in html.lower(), url
+
+
+def test_a_score_of_many_predictions_still_fits_in_its_cookie(copy):
+    request = RequestFactory().get("/")
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+    for n in range(predict.SEEN_KEPT + 300):
+        predict.record(request, copy.id, f"attempt-with-a-long-name-{n:04d}", n % 2 == 0)
+    request.session.save()
+    assert predict.score(request) == {"right": 250, "total": 500}
+    assert len(request.session.session_key) < 4000  # what a browser keeps of a cookie
