@@ -14,8 +14,8 @@ from django.test import Client
 
 from playground import store
 from playground.access import COOKIE
-from playground.models import Snapshot, WorkingCopy
-from tests.playground.conftest import ACCOUNT, HX, Copy
+from playground.models import Scenario, Snapshot, WorkingCopy
+from tests.playground.conftest import ACCOUNT, HX, Copy, imported
 
 CHANGED_ELSEWHERE = "changed elsewhere"
 
@@ -221,3 +221,29 @@ def test_a_refused_policy_save_without_javascript_shows_the_typed_text_back(draw
     assert "Not saved" in html
     assert text in _sent_back(html)  # nothing typed is lost
     assert (copy.doc, copy.wc.drafts, copy.wc.version) == before
+
+
+@pytest.mark.django_db
+def test_the_challenge_and_proven_fix_forms_name_the_revision_too(copy):
+    imported(copy, "01-key-policy-must-open-the-door.json")
+    version = copy.wc.version
+    page = copy.client.get(copy.base).content.decode()
+    fixes = "".join(
+        copy.client.get(f"{copy.base}fixes/?attempt={a['id']}", **HX).content.decode()
+        for a in copy.doc["attempts"]
+    )
+    forms = re.findall(r"<form\b[^>]*>.*?</form>", page + fixes, re.S)
+    for route in ("share-challenge/", "fixes/apply/"):
+        found = [f for f in forms if f'action="{copy.base}{route}"' in f]
+        assert found, route
+        for form in found:
+            assert f'name="revision" value="{version}"' in form, form[:300]
+
+
+@pytest.mark.django_db
+def test_sharing_a_challenge_from_an_old_revision_makes_no_challenge(copy):
+    imported(copy, "01-key-policy-must-open-the-door.json")
+    before = Scenario.objects.count()
+    response = copy.client.post(copy.base + "share-challenge/", {"revision": copy.wc.version - 1})
+    assert response.status_code == 409 and CHANGED_ELSEWHERE in response.content.decode()
+    assert Scenario.objects.count() == before
