@@ -1,4 +1,5 @@
-"""Rate limits per client on what makes new rows: working copies, forks, snapshots.
+"""Rate limits per client on what makes new rows: working copies, forks, share links
+(snapshots and challenges).
 
 A client is its network address (the last X-Forwarded-For hop behind a proxy,
 IPv6 by its /64), kept only as a keyed hash. A limit counts what that client
@@ -18,7 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from playground.envconf import Rate
-from playground.models import Snapshot, WorkingCopy
+from playground.models import Scenario, Snapshot, WorkingCopy
 
 WHAT = {
     "new": "new working copies",
@@ -58,11 +59,12 @@ def check(client: str, what: str) -> None:
     if rate is None:
         return
     since = timezone.now() - timedelta(seconds=rate.seconds)
-    if what == "share":
-        made = Snapshot.objects.filter(client=client, created__gte=since)
+    if what == "share":  # a snapshot's link or a challenge's
+        made = [Snapshot.objects.filter(client=client, created__gte=since)]
+        made.append(Scenario.objects.filter(client=client, created__gte=since))
     else:
-        made = WorkingCopy.objects.filter(client=client, made_as=what, created__gte=since)
-    times = list(made.order_by("-created").values_list("created", flat=True)[: rate.count])
+        made = [WorkingCopy.objects.filter(client=client, made_as=what, created__gte=since)]
+    times = _newest(made, rate.count)
     if len(times) < rate.count:
         return
     wait = int((times[-1] - since).total_seconds()) + 1
@@ -71,6 +73,14 @@ def check(client: str, what: str) -> None:
         f" Try again in {_duration(wait)}. Nothing was created.",
         wait,
     )
+
+
+def _newest(queries: list, count: int) -> list:
+    """The `count` newest creation times among the rows of `queries`, newest first."""
+    times = [
+        t for q in queries for t in q.order_by("-created").values_list("created", flat=True)[:count]
+    ]
+    return sorted(times, reverse=True)[:count]
 
 
 def _duration(seconds: int) -> str:

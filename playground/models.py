@@ -42,11 +42,13 @@ class Scenario(models.Model):
     document = models.JSONField()
     is_example = models.BooleanField(default=False)
     example_slug = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    client = models.CharField(max_length=32, blank=True, default="")  # who shared a challenge
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["example_slug", "title", "id"]
+        indexes = [models.Index(fields=["client", "created"], name="scenario_client_made")]
 
     def __str__(self) -> str:
         return self.title or self.id

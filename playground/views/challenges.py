@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from playground import access, challenges, store, workspace
+from playground import access, challenges, limits, workspace
 from playground.access import editable
 from playground.models import Scenario, WorkingCopy
-from playground.views.common import space_for
+from playground.views.common import new_copy, space_for, too_many
 
 CHALLENGE = "playground/partials/challenge.html"
 SHARE = "playground/partials/share.html"
@@ -23,9 +23,14 @@ def share_challenge(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     if challenges.goals_of(wc.document) is None:
         context = {"space": space_for(wc), "share_error": "Add goals to the scenario first."}
         return render(request, SHARE, context, status=200 if request.htmx else 400)
-    challenge = Scenario.objects.create(
-        title=(wc.document.get("title") or "Challenge")[:200], document=wc.document
-    )
+    client = limits.client_id(request)
+    try:
+        limits.check(client, "share")
+    except limits.RateLimited as limited:
+        template = SHARE if request.htmx else "playground/error.html"
+        return too_many(request, limited, template, space=space_for(wc))
+    title = (wc.document.get("title") or "Challenge")[:200]
+    challenge = Scenario.objects.create(title=title, document=wc.document, client=client)
     path = reverse("challenge", args=[challenge.id])
     if not request.htmx:
         return redirect(path)
@@ -64,7 +69,10 @@ def challenge_page(request: HttpRequest, scenario_id: str) -> HttpResponse:
 @require_POST
 def start_challenge(request: HttpRequest, scenario_id: str) -> HttpResponse:
     scenario = _challenge(scenario_id)
-    wc, token = store.create(challenges.student_document(scenario.document), origin=scenario)
+    try:
+        wc, token = new_copy(request, challenges.student_document(scenario.document), scenario)
+    except limits.RateLimited as limited:
+        return too_many(request, limited)
     return access.grant_edit(request, redirect("working_copy", wc.id), wc, token)
 
 

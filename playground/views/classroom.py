@@ -14,16 +14,16 @@ from playground import (
     challenges,
     document_nodes,
     documents,
+    limits,
     links,
     predict,
     presenter,
-    store,
     tracing,
     workspace,
 )
 from playground import glossary as rules
 from playground.views.attempts import result_or_question
-from playground.views.common import space_of
+from playground.views.common import new_copy, space_of, too_many
 
 
 @require_GET
@@ -74,7 +74,10 @@ def present(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
 @require_POST
 def present_blank(request: HttpRequest) -> HttpResponse:
     """A fresh blank scenario, opened for screen-sharing: the presenter view of a new copy."""
-    wc, token = store.create(documents.blank_document())
+    try:
+        wc, token = new_copy(request, documents.blank_document())
+    except limits.RateLimited as limited:
+        return too_many(request, limited)
     url = reverse("present", kwargs={"kind": "w", "space_id": wc.id})
     return access.grant_edit(request, redirect(url), wc, token)
 

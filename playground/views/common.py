@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django_htmx.http import trigger_client_event
 
-from playground import access, links, workspace
+from playground import access, limits, links, store, workspace
 from playground.models import Snapshot, WorkingCopy
 
 # Events a response announces (HX-Trigger); partials listen for them to refresh.
@@ -31,6 +31,13 @@ def too_many(request: HttpRequest, limited, template: str = "playground/error.ht
     response = render(request, template, {"message": limited.message, **context}, status=429)
     response["Retry-After"] = str(limited.retry_after)
     return response
+
+
+def new_copy(request: HttpRequest, document: dict, origin=None) -> tuple[WorkingCopy, str]:
+    """A new working copy and its edit token, if this client may make one (else RateLimited)."""
+    client = limits.client_id(request)
+    limits.check(client, "new")
+    return store.create(document, origin=origin, client=client)
 
 
 def page_url(space: workspace.Space, **params) -> str:

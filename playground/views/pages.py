@@ -14,7 +14,7 @@ from playground.attempt_form import other_actions
 from playground.models import Scenario, Snapshot, WorkingCopy
 from playground.views import paste
 from playground.views.attempts import result_or_question
-from playground.views.common import space_of, too_many
+from playground.views.common import new_copy, space_of, too_many
 
 
 def _examples():
@@ -54,15 +54,11 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-def _open(
-    request: HttpRequest, document: dict, lineage: str | None = None, origin=None
-) -> HttpResponse:
-    client = limits.client_id(request)
+def _open(request: HttpRequest, document: dict, origin=None) -> HttpResponse:
     try:
-        limits.check(client, "new")
+        wc, token = new_copy(request, document, origin=origin)
     except limits.RateLimited as limited:
         return too_many(request, limited)
-    wc, token = store.create(document, lineage=lineage, origin=origin, client=client)
     mode = forms.OpenForm(request.POST)
     on = mode.is_valid() and mode.cleaned_data["predict"]
     url = links.with_query(reverse("working_copy", args=[wc.id]), predict=on)

@@ -15,8 +15,8 @@ from django.utils import timezone
 from playground import envconf, store
 from playground.envconf import Rate
 from playground.keystore import DbKeyMaterial
-from playground.models import KeyMaterial, Revision, Snapshot, WorkingCopy
-from tests.playground.conftest import ACCOUNT, HX, Copy
+from playground.models import KeyMaterial, Revision, Scenario, Snapshot, WorkingCopy
+from tests.playground.conftest import ACCOUNT, EXAMPLES, HX, Copy, imported
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +189,35 @@ def test_viewing_a_copy_does_not_keep_it_from_being_pruned(copy):
     copy.client.get(copy.base + "canvas/", **HX)
     call_command("prune", "--days", "7", stdout=StringIO())
     assert not WorkingCopy.objects.filter(pk=copy.id).exists()
+
+
+def _challenge() -> str:
+    doc = json.loads((EXAMPLES / "01-key-policy-must-open-the-door.json").read_text())
+    return Scenario.objects.create(title="A challenge", document=doc).id
+
+
+@pytest.mark.parametrize("route", ["/present/new/", "challenge"], ids=["presenting", "challenge"])
+def test_every_way_of_making_a_copy_counts_against_the_new_copy_limit(limits, route):
+    limits(new=(1, 600))
+    client = Client()
+    assert client.post("/new/").status_code == 302
+    url = f"/c/{_challenge()}/start/" if route == "challenge" else route
+    refused = client.post(url)
+    assert refused.status_code == 429
+    assert "Too many new working copies" in refused.content.decode()
+    assert WorkingCopy.objects.count() == 1
+    assert Client(REMOTE_ADDR="10.1.2.3").post(url).status_code == 302
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain-http"])
+def test_sharing_as_a_challenge_counts_against_the_share_limit(limits, copy, htmx):
+    limits(share=(1, 600))
+    imported(copy, "01-key-policy-must-open-the-door.json")
+    post = copy.post if htmx else lambda route: copy.client.post(copy.base + route)
+    assert post("share-challenge/").status_code == (200 if htmx else 302)
+    made = Scenario.objects.count()
+    refused = post("share-challenge/")
+    assert refused.status_code == 429
+    assert "Too many share links" in refused.content.decode()
+    assert Scenario.objects.count() == made
+    assert post("share/").status_code == 429  # a challenge link is a share link
