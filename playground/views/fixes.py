@@ -4,14 +4,21 @@ how little other access it adds) and apply one (an ordinary, undoable edit)."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from playground import engine, forms, store, workspace
 from playground.access import editable
 from playground.document_nodes import EditError
 from playground.models import WorkingCopy
-from playground.views.common import CHANGED, announce, page_url, space_for, space_of
+from playground.views.common import (
+    CHANGED,
+    announce,
+    page_url,
+    partial_or_page,
+    space_for,
+    space_of,
+)
 
 FIXES = "playground/partials/fixes.html"
 RESULT = "playground/partials/result.html"
@@ -45,8 +52,10 @@ def apply_fix(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
             store.save(wc, dict(found.document))
         except EditError as exc:
             message = str(exc)
-    if not request.htmx:
-        return redirect(page_url(space, attempt=attempt_id))
+    if not request.htmx:  # back to the page, saying why nothing was applied
+        return partial_or_page(
+            request, RESULT, {}, page=page_url(space, attempt=attempt_id), error=message
+        )
     space = space_for(wc)
     evaluation = workspace.run(space, [attempt_id])
     result = next((r for r in evaluation.results if r.id == attempt_id), None)

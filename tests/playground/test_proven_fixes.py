@@ -66,6 +66,17 @@ def test_a_stale_fix_is_refused_and_changes_nothing(copy):
     assert copy.wc.position == before
 
 
+def test_a_stale_fix_without_javascript_says_so_on_the_page_it_returns_to(copy):
+    _setup(copy)
+    before = copy.wc.position
+    data = {"attempt": "encrypt-1", "fix": "0123456789abcdef"}
+    response = copy.client.post(copy.base + "fixes/apply/", data, follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "That fix no longer applies" in page and "Applied:" not in page
+    assert copy.wc.position == before
+
+
 def test_a_fix_that_gives_others_access_warns_before_it_is_applied(copy):
     role, other, _ = _setup(copy)
     # Root delegation opens the key to every IAM policy of the account: reporting
