@@ -399,6 +399,17 @@ class GrantForm(RefForm):
     def clean_context(self):
         return parse_pairs(self.cleaned_data["context"], "Encryption context")
 
+    def typed(self) -> dict:
+        """The form's fields as sent, to show back when it is refused (nothing typed is lost)."""
+        data = self.data
+        fields = ("grant_id", "grantee", "constraint", "context", "retiring", "name")
+        typed = {f: str(data.get(f, "")) for f in fields}
+        return {
+            **typed,
+            "operations": data.getlist("operations"),
+            "propagated": "propagated" in data,
+        }
+
     def grant(self, grant_id: str) -> dict:
         data = self.cleaned_data
         grant = {

@@ -210,9 +210,12 @@ def _slot_view(space: Space, slot: document_nodes.Slot, pointer: str) -> dict:
     }
 
 
-def panel_context(space: Space, ref: str, *, form=None, message: str = "") -> dict:
+def panel_context(
+    space: Space, ref: str, *, form=None, message: str = "", grant: dict | None = None
+) -> dict:
+    """The node panel of `ref`; `form` or `grant` (a refused grant form's fields) as typed."""
     doc = space.document
-    context = {"space": space, "ref": ref, "message": message}
+    context = {"space": space, "ref": ref, "message": message, "typed_grant": grant}
     found = document_nodes.owner_object(doc, ref) if ref else None
     if found is None:
         context["scenario_form"] = form or forms.ScenarioForm(

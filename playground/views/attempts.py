@@ -27,8 +27,10 @@ def attempts(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
 def _attempts_result(request, wc, *, form=None, editing="", message="", changed=False):
     space = space_for(wc)
     context = workspace.attempts_context(space, form=form, editing=editing, message=message)
+    page = page_url(space)
+    typed = form is not None  # a form is passed back only when it was refused
     return partial_or_page(
-        request, ATTEMPTS, context, page=page_url(space), changed=changed, error=message
+        request, ATTEMPTS, context, page=page, changed=changed, error=message, typed=typed
     )
 
 

@@ -65,8 +65,10 @@ def partial_or_page(
     page: str,
     changed: bool | tuple[str, ...] = False,
     error: str = "",
+    typed: bool = False,
 ) -> HttpResponse:
-    """The partial for htmx (telling the page the scenario changed), else back to `page`."""
+    """The partial for htmx (telling the page the scenario changed), else back to `page`;
+    a refused form (`typed`) without htmx gets the whole page, 400, with it as sent."""
     if request.htmx:
         response = render(request, template, context)
         if changed:
@@ -74,7 +76,19 @@ def partial_or_page(
         return response
     if error:
         messages.error(request, error)
+    if error and typed:
+        return refused_page(request, context)
     return redirect(page)
+
+
+def refused_page(request: HttpRequest, context: dict) -> HttpResponse:
+    """The workspace page, its part of `context` (a refused form) as the user sent it."""
+    from playground.views.pages import page_context  # pages imports the views using this
+
+    space = context["space"]
+    shown = {k: v for k, v in context.items() if k != "message"}  # said once, above the page
+    full = {**page_context(request, space, node=context.get("ref", "")), **shown, "refused": True}
+    return render(request, "playground/workspace.html", full, status=400)
 
 
 def panel_result(
@@ -84,11 +98,15 @@ def panel_result(
     *,
     message: str = "",
     form=None,
+    grant: dict | None = None,
     changed: bool | tuple[str, ...] = True,
 ) -> HttpResponse:
-    """The node panel after a write to `ref` (or the scenario's, for "")."""
+    """The node panel after a write to `ref` (or the scenario's, for ""); a refused
+    `form` or `grant` is shown as it was sent."""
     space = space_for(wc)
-    context = workspace.panel_context(space, ref, form=form, message=message)
+    context = workspace.panel_context(space, ref, form=form, message=message, grant=grant)
+    typed = form is not None or grant is not None
+    page = page_url(space, node=ref)
     return partial_or_page(
-        request, PANEL, context, page=page_url(space, node=ref), changed=changed, error=message
+        request, PANEL, context, page=page, changed=changed, error=message, typed=typed
     )

@@ -80,6 +80,13 @@ def open_example(request: HttpRequest, scenario_id: str) -> HttpResponse:
 def _page(request: HttpRequest, space: workspace.Space) -> HttpResponse:
     node = request.GET.get("node", "")[:400]
     attempt = request.GET.get("attempt", "")[:64]
+    return render(request, "playground/workspace.html", page_context(request, space, node, attempt))
+
+
+def page_context(
+    request: HttpRequest, space: workspace.Space, node: str = "", attempt: str = ""
+) -> dict:
+    """Everything the workspace page shows, with `node` and `attempt` open."""
     context = {
         **workspace.canvas_context(space, node),
         **workspace.panel_context(space, node),
@@ -98,7 +105,7 @@ def _page(request: HttpRequest, space: workspace.Space) -> HttpResponse:
         # Shown in the result panel only (the other panels have messages of their own).
         context["result_message"] = found.pop("message", "")
         context.update(found)
-    return render(request, "playground/workspace.html", context)
+    return context
 
 
 def _history(space: workspace.Space) -> dict:

@@ -199,13 +199,15 @@ def save_grant(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     form = forms.GrantForm(request.POST)
     if not form.is_valid():
         ref = form.cleaned_data.get("ref", "")
-        return panel_result(request, wc, ref, message=_errors(form), changed=False)
+        message = _errors(form)
+        return panel_result(request, wc, ref, message=message, grant=form.typed(), changed=False)
     ref = form.cleaned_data["ref"]
     grant = form.grant(form.cleaned_data["grant_id"] or document_items.new_grant_id())
     try:
         store.save(wc, document_items.save_grant(wc.document, ref, grant))
     except EditError as exc:
-        return panel_result(request, wc, ref, message=str(exc), changed=False)
+        message = str(exc)
+        return panel_result(request, wc, ref, message=message, grant=form.typed(), changed=False)
     return panel_result(request, wc, ref, message="Grant saved.")
 
 

@@ -406,3 +406,73 @@ def test_an_uploaded_file_that_is_not_utf_8_is_refused_with_its_line_and_column(
     assert "Not imported; the scenario is unchanged." in page
     assert "not valid UTF-8" in page and where in page
     assert _stored(loaded) == before
+
+
+# (id, route, form data, the error naming the field, what was typed and must come back)
+TYPED_CASES = [
+    (
+        "attempt-with-deep-policy",
+        "attempts/save/",
+        {**PUT, "attempt_id": "typed-attempt", "policy": DEEP},
+        "nested too deeply",
+        "typed-attempt",
+    ),
+    (
+        "key-with-a-bad-alias",
+        "nodes/props/",
+        {
+            "ref": KEY,
+            "state": "Enabled",
+            "manager": "CUSTOMER",
+            "origin": "AWS_KMS",
+            "description": "TYPED DESCRIPTION",
+            "aliases": "not-an-alias",
+        },
+        "aliases: 'not-an-alias': an alias looks like alias/NAME.",
+        "TYPED DESCRIPTION",
+    ),
+    (
+        "scenario-with-a-bad-region",
+        "scenario/",
+        {"title": "TYPED TITLE", "region": "the moon"},
+        "region: Enter a valid value.",
+        "TYPED TITLE",
+    ),
+    (
+        "grant-with-a-context-line-that-is-no-pair",
+        "grants/save/",
+        {
+            "ref": KEY,
+            "grantee": ALICE,
+            "operations": "Decrypt",
+            "name": "TYPED NAME",
+            "constraint": "subset",
+            "context": "no equals sign",
+        },
+        "context: Encryption context, line 1: write it as key=value.",
+        "TYPED NAME",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("route", "data", "words", "typed"),
+    [c[1:] for c in TYPED_CASES],
+    ids=[c[0] for c in TYPED_CASES],
+)
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain-http"])
+def test_a_refused_form_names_the_field_and_shows_what_was_typed(
+    loaded, route, data, words, typed, htmx
+):
+    before = _stored(loaded)
+    post = (
+        loaded.post if htmx else lambda route, data: loaded.client.post(loaded.base + route, data)
+    )
+    response = post(route, data)
+    page = _text(response)
+    assert response.status_code == (200 if htmx else 400)
+    assert "Not saved" in page and "saved." not in page.replace("Not saved", "")
+    assert "Saved automatically" not in page
+    assert words in page
+    assert typed in page
+    assert _stored(loaded) == before
