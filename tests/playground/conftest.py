@@ -10,6 +10,7 @@ from urllib.parse import quote
 import pytest
 
 from playground.models import WorkingCopy
+from playground.urls import edit
 
 HX = {"HTTP_HX_REQUEST": "true"}
 ACCOUNT = "111122223333"
@@ -17,6 +18,23 @@ SHOWN = re.compile(
     r'data-attempt="(?P<id>[^"]+)" data-authorization="(?P<auth>[^"]*)" '
     r'data-outcome="(?P<outcome>[^"]*)" data-passed="(?P<passed>[^"]*)"'
 )
+
+
+# What a write sends, for the routes where it matters; every route of urls.edit is tried.
+SENT = {
+    "nodes/add/": {"kind": "role", "name": "x", "account": ACCOUNT},
+    "nodes/rename/": {"ref": ACCOUNT, "name": "x"},
+    "nodes/delete/": {"ref": ACCOUNT},
+    "nodes/move/": {"ref": ACCOUNT, "x": 1, "y": 1},
+    "nodes/props/": {"ref": ACCOUNT, "name": "x"},
+    "scenario/": {"title": "x"},
+    "policies/save/": {"ref": ACCOUNT, "path": "/policy", "text": "{}"},
+    "org-policies/add/": {"which": "scp", "target": ACCOUNT},
+    "attempts/save/": {"principal": "x", "action": "kms:Decrypt"},
+    "import/": {"text": '{"format": 1, "accounts": [{"id": "444455556666"}]}'},
+    "paste-aws/": {"text": '{"KeyMetadata": {"KeyId": "k"}}'},
+}
+WRITES = [(route, SENT.get(route, {})) for route, _view, _name in edit]
 
 
 class Copy:

@@ -15,7 +15,7 @@ from django.test import Client
 from playground import store
 from playground.access import COOKIE
 from playground.models import Scenario, Snapshot, WorkingCopy
-from tests.playground.conftest import ACCOUNT, HX, Copy, imported
+from tests.playground.conftest import ACCOUNT, HX, WRITES, Copy, imported
 
 CHANGED_ELSEWHERE = "changed elsewhere"
 
@@ -110,23 +110,16 @@ def test_undo_in_one_tab_refuses_a_write_from_a_tab_that_saw_the_newer_version(d
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("route", "data"),
-    [
-        ("attempts/run-all/", {}),
-        ("share/", {}),
-        ("redo/", {}),
-        ("grants/save/", {"grantee": "x"}),
-        ("import/", {"text": '{"format": 1, "accounts": [{"id": "444455556666"}]}'}),
-    ],
-    ids=["run-all", "share", "redo", "grant", "import"],
-)
-def test_every_kind_of_write_from_an_old_revision_changes_nothing(drawn, route, data):
-    copy, _role, _key = drawn
-    before = (copy.doc, copy.wc.version, Snapshot.objects.count())
-    response = copy.post(route, {**data, "revision": copy.wc.version - 1})
+@pytest.mark.parametrize(("route", "data"), WRITES, ids=[route for route, _ in WRITES])
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain-http"])
+def test_every_kind_of_write_from_an_old_revision_changes_nothing(copy, route, data, htmx):
+    imported(copy, "01-key-policy-must-open-the-door.json")  # goals: it can be a challenge
+    stale = {**data, "revision": copy.wc.version - 1}
+    before = (copy.doc, copy.wc.version, Snapshot.objects.count(), Scenario.objects.count())
+    response = copy.post(route, stale) if htmx else copy.client.post(copy.base + route, stale)
     assert response.status_code == 409
-    assert (copy.doc, copy.wc.version, Snapshot.objects.count()) == before
+    assert CHANGED_ELSEWHERE in response.content.decode()
+    assert (copy.doc, copy.wc.version, Snapshot.objects.count(), Scenario.objects.count()) == before
 
 
 @pytest.mark.django_db

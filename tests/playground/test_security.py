@@ -11,27 +11,13 @@ from django.test import Client
 
 from playground.access import COOKIE
 from playground.keystore import DbKeyMaterial
-from playground.models import KeyMaterial, Snapshot, WorkingCopy
+from playground.models import KeyMaterial, Scenario, Snapshot, WorkingCopy
 from playground.store import MAX_DOCUMENT_BYTES
-from tests.playground.conftest import ACCOUNT, HX, Copy
+from tests.playground.conftest import ACCOUNT, HX, WRITES, Copy
 
 pytestmark = pytest.mark.django_db
 
 SCRIPT = '<script>alert("x")</script>'
-WRITES = [
-    ("nodes/add/", {"kind": "role", "name": "x", "account": ACCOUNT}),
-    ("nodes/rename/", {"ref": ACCOUNT, "name": "x"}),
-    ("nodes/delete/", {"ref": ACCOUNT}),
-    ("nodes/move/", {"ref": ACCOUNT, "x": 1, "y": 1}),
-    ("nodes/props/", {"ref": ACCOUNT, "name": "x"}),
-    ("scenario/", {"title": "x"}),
-    ("policies/save/", {"ref": ACCOUNT, "path": "/policy", "text": "{}"}),
-    ("attempts/save/", {"principal": "x", "action": "kms:Decrypt"}),
-    ("attempts/run-all/", {}),
-    ("undo/", {}),
-    ("share/", {}),
-    ("import/", {"text": '{"format": 1, "accounts": [{"id": "444455556666"}]}'}),
-]
 
 
 @pytest.mark.parametrize(("route", "data"), WRITES)
@@ -40,9 +26,9 @@ def test_every_write_needs_a_csrf_token(route, data):
     copy = Copy(Client())  # created by another client, whose token we copy below
     client.cookies[COOKIE] = copy.client.cookies[COOKIE].value
     client.cookies[COOKIE]["path"] = copy.base
-    before = (copy.doc, Snapshot.objects.count())
+    before = (copy.doc, Snapshot.objects.count(), Scenario.objects.count())
     assert client.post(copy.base + route, data, **HX).status_code == 403
-    assert (copy.doc, Snapshot.objects.count()) == before
+    assert (copy.doc, Snapshot.objects.count(), Scenario.objects.count()) == before
 
 
 def test_creating_a_scenario_needs_a_csrf_token():
@@ -56,11 +42,12 @@ def test_an_edit_with_a_missing_or_forged_token_changes_nothing(copy, route, dat
     stranger = Client()
     if token:
         stranger.cookies[COOKIE] = token
-    before = (copy.doc, copy.wc.position, Snapshot.objects.count())
+    before = (copy.doc, copy.wc.position, Snapshot.objects.count(), Scenario.objects.count())
     response = stranger.post(copy.base + route, data, **HX)
     assert response.status_code == 403
     assert "Fork to edit" in response.content.decode()
-    assert (copy.doc, copy.wc.position, Snapshot.objects.count()) == before
+    after = (copy.doc, copy.wc.position, Snapshot.objects.count(), Scenario.objects.count())
+    assert after == before
 
 
 def test_a_stranger_sees_a_working_copy_read_only_and_can_fork_it(copy):
