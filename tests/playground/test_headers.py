@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
-from playground.models import Snapshot
+from playground.envconf import Rate
+from playground.models import Scenario, Snapshot
 from tests.playground.conftest import imported, readable_urls
 
 pytestmark = pytest.mark.django_db
@@ -56,16 +58,36 @@ def test_htmx_is_told_not_to_inject_styles_or_evaluate_code(client):
     assert '"includeIndicatorStyles": false' in html and '"allowEval": false' in html
 
 
+def _no_inline(url: str, html: str) -> None:
+    for what, pattern in INLINE.items():
+        found = pattern.search(html)
+        assert found is None, f"{url} has an {what}: {found and found.group(0)[:80]}"
+
+
 def test_no_page_or_partial_has_inline_script_style_or_handler(copy):
     imported(copy)
     snap = Snapshot.objects.create(lineage=copy.wc.lineage, document=copy.doc)
-    urls = ["/", "/gallery/", "/nonexistent/", *readable_urls(copy.base, copy.doc)]
-    urls += readable_urls(f"/s/{snap.id}/", copy.doc)
+    challenge = Scenario.objects.create(title="A challenge", document=copy.doc)
+    urls = ["/", "/gallery/", "/nonexistent/", "/glossary/", f"/c/{challenge.id}/"]
+    urls += [*readable_urls(copy.base, copy.doc), *readable_urls(f"/s/{snap.id}/", copy.doc)]
     for url in urls:
-        html = copy.client.get(url).content.decode()
-        for what, pattern in INLINE.items():
-            found = pattern.search(html)
-            assert found is None, f"{url} has an {what}: {found and found.group(0)[:80]}"
+        _no_inline(url, copy.client.get(url).content.decode())
+
+
+def test_no_refusal_page_has_inline_script_style_or_handler(copy, settings):
+    imported(copy)
+    stale = {"title": "x", "revision": copy.wc.version - 1}
+    refusals = {
+        "stale": copy.client.post(copy.base + "scenario/", stale),
+        "refused form": copy.client.post(copy.base + "scenario/", {"region": "the moon"}),
+        "stranger": Client().post(copy.base + "scenario/", {"title": "x"}),
+    }
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "new": Rate(1, 600)}
+    Client().post("/new/")
+    refusals["too many"] = Client().post("/new/")
+    for what, response in refusals.items():
+        assert response.status_code in (400, 403, 409, 429), what
+        _no_inline(what, response.content.decode())
 
 
 # The browser tests' conftest allows async-unsafe calls; a deployment does not.
