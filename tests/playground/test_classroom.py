@@ -116,12 +116,17 @@ def test_without_javascript_a_form_posted_from_a_predict_page_comes_back_in_the_
     assert 'name="predict"' not in plain.split("nodes/add/", 1)[1].split("</form>", 1)[0]
 
 
+def _predict_page(client, examples) -> tuple[str, dict[str, str]]:
+    """Open example 03 in predict mode: its base URL and the hidden fields its forms carry."""
+    url = _open(client, examples["03-cross-account-decrypt"])
+    base = url.split("?")[0]
+    return base, _form_fields(client.get(url).content.decode(), f"{base}nodes/add/")
+
+
 def test_without_javascript_a_stale_write_from_a_predict_page_offers_ways_back_in_the_mode(
     client, examples
 ):
-    url = _open(client, examples["03-cross-account-decrypt"])
-    base = url.split("?")[0]
-    fields = _form_fields(client.get(url).content.decode(), f"{base}nodes/add/")
+    base, fields = _predict_page(client, examples)
     account = examples["03-cross-account-decrypt"].document["accounts"][0]["id"]
     first = {**fields, "kind": "user", "account": account, "name": "carol"}
     assert client.post(f"{base}nodes/add/", first).status_code == 302
@@ -143,9 +148,7 @@ def test_without_javascript_a_stale_write_from_a_predict_page_offers_ways_back_i
 def test_without_javascript_fork_to_edit_from_a_predict_page_keeps_the_mode(client, examples):
     from django.test import Client
 
-    url = _open(client, examples["03-cross-account-decrypt"])
-    base = url.split("?")[0]
-    fields = _form_fields(client.get(url).content.decode(), f"{base}nodes/add/")
+    base, fields = _predict_page(client, examples)
     other = Client()  # another browser: it has the link, not the edit cookie
     refused = other.post(f"{base}nodes/add/", {**fields, "kind": "user", "name": "eve"})
     assert refused.status_code == 403
@@ -160,9 +163,7 @@ def test_without_javascript_fork_to_edit_from_a_predict_page_keeps_the_mode(clie
 def test_without_javascript_a_refused_policy_save_from_a_predict_page_stays_in_the_mode(
     client, examples
 ):
-    url = _open(client, examples["03-cross-account-decrypt"])
-    base = url.split("?")[0]
-    fields = _form_fields(client.get(url).content.decode(), f"{base}nodes/add/")
+    base, fields = _predict_page(client, examples)
     key = examples["03-cross-account-decrypt"].document["keys"][0]["id"]
     too_long = json.dumps({"Version": "2012-10-17", "Sid": "x" * 40_001})
     sent = {**fields, "ref": key, "path": "/policy", "text": too_long}
