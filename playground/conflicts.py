@@ -12,11 +12,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django_htmx.http import reselect, reswap, retarget
 
+from playground import predict
+from playground.links import with_query
 from playground.models import WorkingCopy
 from playground.store import Conflict
 
 PARTIAL = "playground/partials/conflict.html"
-HIDDEN = {"csrfmiddlewaretoken", "revision"}
+# Sent again by the form itself, not shown as something the user typed.
+HIDDEN = {"csrfmiddlewaretoken", "revision", predict.PARAM}
 
 
 def refused(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
@@ -30,9 +33,10 @@ def refused(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
         if name not in HIDDEN
         for value in values
     ]
+    page = reverse("working_copy", args=[wc.id])
     context = {
         "wc": wc,
-        "reload_url": reverse("working_copy", args=[wc.id]),
+        "reload_url": with_query(page, predict=predict.is_on(request)),
         "message": Conflict.message,
         "fields": fields,
         "files": bool(request.FILES),

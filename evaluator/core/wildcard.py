@@ -1,4 +1,4 @@
-"""`*` / `?` matching as IAM uses it in policies, in time linear in pattern + text.
+"""`*` / `?` matching as IAM uses it in policies, linear in pattern + text but for `?` segments.
 
 `*` matches any run of characters (also empty, also across `/` and `:`),
 `?` matches exactly one character. Policy-variable escapes (`${*}`, `${?}`)

@@ -116,6 +116,65 @@ def test_without_javascript_a_form_posted_from_a_predict_page_comes_back_in_the_
     assert 'name="predict"' not in plain.split("nodes/add/", 1)[1].split("</form>", 1)[0]
 
 
+def _predict_page(client, examples) -> tuple[str, dict[str, str]]:
+    """Open example 03 in predict mode: its base URL and the hidden fields its forms carry."""
+    url = _open(client, examples["03-cross-account-decrypt"])
+    base = url.split("?")[0]
+    return base, _form_fields(client.get(url).content.decode(), f"{base}nodes/add/")
+
+
+def test_without_javascript_a_stale_write_from_a_predict_page_offers_ways_back_in_the_mode(
+    client, examples
+):
+    base, fields = _predict_page(client, examples)
+    account = examples["03-cross-account-decrypt"].document["accounts"][0]["id"]
+    first = {**fields, "kind": "user", "account": account, "name": "carol"}
+    assert client.post(f"{base}nodes/add/", first).status_code == 302
+    # The same page, not reloaded, posts again from the version it shows.
+    stale = client.post(f"{base}nodes/add/", {**first, "name": "dave"})
+    assert stale.status_code == 409
+    page = stale.content.decode()
+    assert f'href="{base}?predict=1"' in page  # "Reload the latest version"
+    assert "<dt>predict</dt>" not in page  # the mode is no field the user typed
+    again = _form_fields(page, f"{base}nodes/add/")
+    assert again["predict"] == "1"
+    assert again["name"] == "dave"
+    applied = client.post(f"{base}nodes/add/", again)
+    assert applied.status_code == 302
+    assert "predict=1" in applied["Location"]
+    assert not VERDICTS.search(client.get(applied["Location"]).content.decode())
+
+
+def test_without_javascript_fork_to_edit_from_a_predict_page_keeps_the_mode(client, examples):
+    from django.test import Client
+
+    base, fields = _predict_page(client, examples)
+    other = Client()  # another browser: it has the link, not the edit cookie
+    refused = other.post(f"{base}nodes/add/", {**fields, "kind": "user", "name": "eve"})
+    assert refused.status_code == 403
+    fork = _form_fields(refused.content.decode(), f"{base}fork/")
+    assert fork["predict"] == "1"
+    forked = other.post(f"{base}fork/", fork)
+    assert forked.status_code == 302
+    assert "predict=1" in forked["Location"]
+    assert forked["Location"].split("?")[0] != base
+
+
+def test_without_javascript_a_refused_policy_save_from_a_predict_page_stays_in_the_mode(
+    client, examples
+):
+    base, fields = _predict_page(client, examples)
+    key = examples["03-cross-account-decrypt"].document["keys"][0]["id"]
+    too_long = json.dumps({"Version": "2012-10-17", "Sid": "x" * 40_001})
+    sent = {**fields, "ref": key, "path": "/policy", "text": too_long}
+    refused = client.post(f"{base}policies/save/", sent)
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert _form_fields(page, f"{base}policies/save/")["predict"] == "1"
+    back = re.search(r'<a class="button" href="([^"]+)">Back to the scenario', page).group(1)
+    assert "predict=1" in html_lib.unescape(back)
+
+
 def test_the_partials_follow_the_page_mode_through_htmx(client, examples):
     url = _open(client, examples["03-cross-account-decrypt"])
     base = url.split("?")[0]
