@@ -35,6 +35,8 @@ def save_grant(doc: dict, ref: str, grant: dict) -> dict:
 def delete_grant(doc: dict, ref: str, grant_id: str) -> dict:
     doc = copy_document(doc)
     key = _key(doc, ref)
+    if not any(g["id"] == grant_id for g in key.get("grants") or []):
+        raise EditError("This key has no such grant: nothing was deleted.")
     key["grants"] = [g for g in key.get("grants") or [] if g["id"] != grant_id]
     if not key["grants"]:
         del key["grants"]
@@ -67,6 +69,8 @@ def put_attempt(doc: dict, entry: dict, replacing: str = "") -> tuple[dict, int]
 
 
 def delete_attempt(doc: dict, attempt_id: str) -> dict:
+    if attempt_index(doc, attempt_id) is None:
+        raise EditError(f'No attempt "{attempt_id}": nothing was deleted.')
     doc = copy_document(doc)
     doc["attempts"] = [a for a in doc.get("attempts") or [] if a["id"] != attempt_id]
     return doc

@@ -219,7 +219,9 @@ def remove_slot(doc: dict, ref: str, path: str) -> dict:
         "bucket",
         "endpoint",
     ):
-        obj.pop(path[1:], None)
+        if path[1:] not in obj:
+            raise EditError("There is no such policy: nothing was removed.")
+        del obj[path[1:]]
         return doc
     raise EditError("That policy cannot be removed.")
 

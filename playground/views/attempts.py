@@ -24,13 +24,16 @@ def attempts(request: HttpRequest, kind: str, space_id: str) -> HttpResponse:
     return render(request, ATTEMPTS, workspace.attempts_context(space, editing=editing))
 
 
-def _attempts_result(request, wc, *, form=None, editing="", message="", changed=False):
+def _attempts_result(
+    request, wc, *, form=None, editing="", message="", changed=False, ok: bool | None = None
+):
     space = space_for(wc)
     context = workspace.attempts_context(space, form=form, editing=editing, message=message)
     page = page_url(space)
     typed = form is not None  # a form is passed back only when it was refused
+    done = bool(changed) if ok is None else ok  # a change made, or a report: not an error
     return partial_or_page(
-        request, ATTEMPTS, context, page=page, changed=changed, error=message, typed=typed
+        request, ATTEMPTS, context, page=page, changed=changed, error=message, typed=typed, ok=done
     )
 
 
@@ -115,7 +118,7 @@ def run_all(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
         message = f"Ran {len(summaries)} attempt(s). Use Check to see where the challenge stands."
     if found.stopped:
         message += " " + found.stopped
-    return _attempts_result(request, wc, message=message)
+    return _attempts_result(request, wc, message=message, ok=not found.stopped)
 
 
 def result_or_question(

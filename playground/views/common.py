@@ -66,16 +66,18 @@ def partial_or_page(
     changed: bool | tuple[str, ...] = False,
     error: str = "",
     typed: bool = False,
+    ok: bool = False,
 ) -> HttpResponse:
-    """The partial for htmx (telling the page the scenario changed), else back to `page`;
-    a refused form (`typed`) without htmx gets the whole page, 400, with it as sent."""
+    """The partial for htmx (telling the page the scenario changed), else back to `page`
+    with `error` said above it (as a notice when `ok`: what was done, not what went
+    wrong); a refused form (`typed`) without htmx gets the whole page, 400, as sent."""
     if request.htmx:
         response = render(request, template, context)
         if changed:
             announce(response, CHANGED if changed is True else changed)
         return response
     if error:
-        messages.error(request, error)
+        (messages.success if ok and not typed else messages.error)(request, error)
     if error and typed:
         return refused_page(request, context)
     return redirect(page)
@@ -100,13 +102,16 @@ def panel_result(
     form=None,
     grant: dict | None = None,
     changed: bool | tuple[str, ...] = True,
+    ok: bool | None = None,
 ) -> HttpResponse:
     """The node panel after a write to `ref` (or the scenario's, for ""); a refused
-    `form` or `grant` is shown as it was sent."""
+    `form` or `grant` is shown as it was sent. The message says what was done when
+    `ok` (by default: when the write changed the scenario), else what went wrong."""
     space = space_for(wc)
     context = workspace.panel_context(space, ref, form=form, message=message, grant=grant)
     typed = form is not None or grant is not None
     page = page_url(space, node=ref)
+    done = bool(changed) if ok is None else ok
     return partial_or_page(
-        request, PANEL, context, page=page, changed=changed, error=message, typed=typed
+        request, PANEL, context, page=page, changed=changed, error=message, typed=typed, ok=done
     )

@@ -90,7 +90,8 @@ def move_node(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
 def rename_node(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     form = forms.RenameForm(request.POST)
     if not form.is_valid():
-        return panel_result(request, wc, form.cleaned_data.get("ref", ""), message="Give a name.")
+        ref = form.cleaned_data.get("ref", "")
+        return panel_result(request, wc, ref, message="Give a name.", changed=False)
     ref = form.cleaned_data["ref"]
     try:
         doc, new_ref = documents.rename(wc.document, ref, form.cleaned_data["name"])

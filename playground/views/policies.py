@@ -98,7 +98,8 @@ def _policy_response(request, wc, form, slot, status, problems, message, text=No
         return announce(response, CHANGED) if status == "saved" else response
     if status == "refused":
         return _refused_page(request, wc, form, slot, message)
-    return panel_result(request, wc, slot.ref, message=message, changed=False)
+    ok = status == "saved"  # a draft kept is not saved: said as a problem
+    return panel_result(request, wc, slot.ref, message=message, changed=False, ok=ok)
 
 
 def _refused_page(request, wc, form, slot, message) -> HttpResponse:

@@ -316,3 +316,44 @@ def test_a_share_link_can_open_an_attempts_trace(copy, client):
     assert 'id="result-badge"' in page and "Implicit deny" in page
     partial = client.get(f"/s/{snap.id}/trace/", {"attempt": "read"}, **HX).content.decode()
     assert "<html" not in partial and "Implicit deny" in partial
+
+
+def _said(html: str) -> list[tuple[str, str]]:
+    """The messages above a page without JavaScript: (kind, text)."""
+    found = re.findall(r'<li class="message message-(\w+)">(.*?)</li>', html, re.S)
+    return [(kind, html_lib.unescape(text)) for kind, text in found]
+
+
+@pytest.mark.parametrize(
+    ("route", "data", "said"),
+    [
+        ("nodes/props/", {"ref": ACCOUNT, "name": "Prod"}, ("success", "Saved.")),
+        ("nodes/rename/", {"ref": ACCOUNT, "name": ""}, ("error", "Give a name.")),
+        ("nodes/delete/", {"ref": "no-such-node"}, ("error", "No such node.")),
+        ("attempts/run-all/", {}, ("success", "Ran 0 attempt(s): 0 passed, 0 failed.")),
+    ],
+    ids=["saved", "refused-rename", "refused-delete", "report"],
+)
+def test_without_javascript_what_was_done_is_not_shown_as_an_error(copy, route, data, said):
+    response = copy.client.post(copy.base + route, {**data, "revision": copy.wc.version})
+    assert response.status_code == 302
+    assert said in _said(copy.client.get(response["Location"]).content.decode())
+
+
+@pytest.mark.parametrize(
+    ("route", "data", "said"),
+    [
+        ("attempts/delete/", {"attempt": "nope"}, 'No attempt "nope": nothing was deleted.'),
+        ("grants/delete/", {"grant_id": "nope"}, "This key has no such grant"),
+        ("policies/remove/", {"path": "/permissions_boundary"}, "There is no such policy"),
+    ],
+    ids=["attempt", "grant", "boundary"],
+)
+def test_deleting_what_is_not_there_says_so_and_changes_nothing(copy, route, data, said):
+    role, key = _attempts_doc(copy)
+    ref = key if route.startswith("grants/") else role
+    before = copy.wc.version
+    html = copy.post(route, {"ref": ref, **data}).content.decode()
+    assert said in html_lib.unescape(html)
+    assert "deleted." not in html.replace("nothing was deleted.", "")
+    assert copy.wc.version == before
