@@ -43,6 +43,8 @@ class Scenario(models.Model):
     is_example = models.BooleanField(default=False)
     example_slug = models.CharField(max_length=100, null=True, blank=True, unique=True)
     client = models.CharField(max_length=32, blank=True, default="")  # who shared a challenge
+    # A shared challenge's document (store.snapshot_digest): sharing it again reuses the link.
+    digest = models.CharField(max_length=64, blank=True, default="", db_index=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

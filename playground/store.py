@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from playground import documents, engine
 from playground.document_nodes import EditError
-from playground.models import Revision, Snapshot, WorkingCopy, new_lineage_id
+from playground.models import Revision, Scenario, Snapshot, WorkingCopy, new_lineage_id
 
 HISTORY_LIMIT = 50
 MAX_DOCUMENT_BYTES = 512 * 1024  # stated on the import form and in errors
@@ -297,3 +297,19 @@ def share(wc: WorkingCopy, *, client: str = "") -> Snapshot:
             )
     except IntegrityError:  # the same share, made at the same moment by another request
         return Snapshot.objects.get(lineage=wc.lineage, digest=digest)
+
+
+def existing_challenge(document: dict) -> Scenario | None:
+    """The challenge already shared with this very document, if any."""
+    digest = snapshot_digest(document)
+    return Scenario.objects.filter(digest=digest, is_example=False).order_by("created").first()
+
+
+def share_challenge(document: dict, *, client: str = "") -> Scenario:
+    """A challenge of the document; the same document gives the same one."""
+    found = existing_challenge(document)
+    if found is not None:
+        return found
+    title = (document.get("title") or "Challenge")[:200]
+    digest = snapshot_digest(document)
+    return Scenario.objects.create(title=title, document=document, client=client, digest=digest)

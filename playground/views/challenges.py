@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from playground import access, challenges, limits, workspace
+from playground import access, challenges, limits, store, workspace
 from playground.access import editable
 from playground.models import Scenario, WorkingCopy
 from playground.views.common import new_copy, space_for, too_many
@@ -23,14 +23,15 @@ def share_challenge(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     if challenges.goals_of(wc.document) is None:
         context = {"space": space_for(wc), "share_error": "Add goals to the scenario first."}
         return render(request, SHARE, context, status=200 if request.htmx else 400)
-    client = limits.client_id(request)
-    try:
-        limits.check(client, "share")
-    except limits.RateLimited as limited:
-        template = SHARE if request.htmx else "playground/error.html"
-        return too_many(request, limited, template, space=space_for(wc))
-    title = (wc.document.get("title") or "Challenge")[:200]
-    challenge = Scenario.objects.create(title=title, document=wc.document, client=client)
+    challenge = store.existing_challenge(wc.document)  # the same link again costs nothing
+    if challenge is None:
+        client = limits.client_id(request)
+        try:
+            limits.check(client, "share")
+        except limits.RateLimited as limited:
+            template = SHARE if request.htmx else "playground/error.html"
+            return too_many(request, limited, template, space=space_for(wc))
+        challenge = store.share_challenge(wc.document, client=client)
     path = reverse("challenge", args=[challenge.id])
     if not request.htmx:
         return redirect(path)

@@ -286,6 +286,19 @@ def _share_challenge(client, examples) -> tuple[str, Scenario]:
     return match.group(0), Scenario.objects.get(pk=match.group(1))
 
 
+def test_sharing_the_same_challenge_again_gives_the_same_link(client, examples):
+    url = _open(client, examples["01-key-policy-must-open-the-door"], predict=False)
+    links = [
+        re.search(r"/c/[A-Za-z0-9]+/", client.post(url + "share-challenge/", **HX).content.decode())
+        for _ in range(2)
+    ]
+    assert links[0].group(0) == links[1].group(0)
+    fields = _form_fields(client.get(url).content.decode(), f"{url}nodes/add/")
+    client.post(url + "scenario/", {**fields, "title": "Round two"}, **HX)
+    changed = client.post(url + "share-challenge/", **HX).content.decode()
+    assert re.search(r"/c/[A-Za-z0-9]+/", changed).group(0) != links[0].group(0)
+
+
 def test_a_challenge_link_shows_tasks_but_no_answers(client, examples):
     path, challenge = _share_challenge(client, examples)
     html = client.get(path).content.decode()

@@ -214,8 +214,13 @@ def test_sharing_as_a_challenge_counts_against_the_share_limit(limits, copy, htm
     limits(share=(1, 600))
     imported(copy, "01-key-policy-must-open-the-door.json")
     post = copy.post if htmx else lambda route: copy.client.post(copy.base + route)
-    assert post("share-challenge/").status_code == (200 if htmx else 302)
+    first = post("share-challenge/")
+    assert first.status_code == (200 if htmx else 302)
     made = Scenario.objects.count()
+    again = post("share-challenge/")  # the same document: the same link, nothing counted
+    assert again.status_code == first.status_code
+    assert Scenario.objects.count() == made
+    copy.post("scenario/", {"title": "Changed since"})
     refused = post("share-challenge/")
     assert refused.status_code == 429
     assert "Too many share links" in refused.content.decode()
