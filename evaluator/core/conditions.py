@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
+from evaluator.core.budget import poll
 from evaluator.core.condition_values import (
     ARN,
     BIN,
@@ -114,6 +115,22 @@ class Operator:
             if want is not None and compare(got, want):
                 return i
         return -1
+
+    def hits(self, values: Sequence[str], policy: Sequence[object | None]) -> list[int]:
+        """`first_hit` for each request value. Many values against many policy values
+        (thousands of context keys x hundreds of patterns) poll the running budget."""
+        if len(values) * len(policy) <= _POLL_PAIRS:
+            return [self.first_hit(v, policy) for v in values]
+        step = max(1, _POLL_PAIRS // len(policy))
+        found: list[int] = []
+        for start in range(0, len(values), step):
+            poll()
+            found += [self.first_hit(v, policy) for v in values[start : start + step]]
+        return found
+
+
+# Request x policy value pairs compared between two polls of the budget's clock.
+_POLL_PAIRS = 4096
 
 
 def _same(a: object, b: object) -> bool:
@@ -265,7 +282,7 @@ class Clause:
             policy = self._resolve(lookup_var)[1] if self._dynamic else self._prepared
             if single:
                 return (spec.first_hit(values[0], policy) >= 0) != self._negated
-            hits = [spec.first_hit(v, policy) >= 0 for v in values]
+            hits = [h >= 0 for h in spec.hits(values, policy)]
         return self._combine(hits)[0]
 
     def outcome(self, ctx: Context, lookup_var: Lookup | None) -> ClauseOutcome:
@@ -280,7 +297,7 @@ class Clause:
             passed = self._without_values(values)
             return ClauseOutcome(self, found is not None, values, shown, unresolved, (), -1, passed)
         spec = OPERATORS[self.base]
-        hits = tuple(spec.first_hit(v, policy) for v in values)
+        hits = tuple(spec.hits(values, policy))
         passed, witness = self._combine([h >= 0 for h in hits])
         return ClauseOutcome(self, True, values, shown, unresolved, hits, witness, passed)
 

@@ -166,6 +166,31 @@ def test_a_long_wildcard_match_stops_inside_its_attempt_when_time_is_up(value, s
         assert [r.id for r in evaluation.results] == ["long"]
 
 
+@pytest.mark.parametrize(("keys", "stops"), [(10, False), (4000, True)], ids=["few", "many"])
+def test_many_context_keys_against_many_patterns_stop_inside_their_attempt(keys, stops):
+    # ForAllValues compares every request value with every policy value: 4,000
+    # context keys x 400 patterns is 1.6 million matches in one clause, seconds
+    # of work, so the clause reads the budget's clock as it goes.
+    doc = _context_pattern_doc("unused", "v")
+    patterns = [f"*x{i}y*" for i in range(400)]  # a key x399y-N matches only the last
+    condition = {"ForAllValues:StringLike": {"kms:EncryptionContextKeys": patterns}}
+    doc["keys"][0]["policy"]["Statement"][-1]["Condition"] = condition
+    doc["attempts"][0]["encryption_context"] = {f"x399y-{i}": "v" for i in range(keys)}
+    ticks = itertools.count()  # one second passes at every reading
+    evaluation = evaluate(
+        _scenario(doc), now=NOW, budget=Budget(seconds=30, clock=lambda: float(next(ticks)))
+    )
+    if stops:
+        (stopped,) = evaluation.problems
+        assert stopped.code == "evaluation.budget"
+        assert stopped.message.startswith('Evaluation stopped at attempt "long": ')
+        assert evaluation.results == ()
+    else:
+        assert evaluation.ok
+        (result,) = evaluation.results
+        assert result.authorization == "allow"  # every key matches the last pattern
+
+
 @pytest.mark.parametrize(
     ("hops", "ok"), [(MAX_ASSUME_CHAIN, True), (MAX_ASSUME_CHAIN + 1, False), (4000, False)]
 )
