@@ -814,3 +814,32 @@ def test_load_scenario_reports_a_deeply_nested_mapping_instead_of_raising():
     loaded = load_scenario(doc)
     assert not loaded.ok
     assert loaded.problems and all(p.is_error for p in loaded.problems)
+
+
+def test_a_wrong_principal_arn_gets_a_did_you_mean_for_the_first_few_only():
+    # Each hint compares the name with every principal: thousands of wrong names
+    # (3,000 attempts took 43 s to load) get an error each, a hint the first HINTS.
+    from evaluator.core.loader_reader import HINTS
+
+    doc = {
+        "format": 1,
+        "accounts": [{"id": "111122223333"}],
+        "principals": [{"type": "role", "account": "111122223333", "name": "payments-app"}],
+        "attempts": [
+            {
+                "id": f"a{i}",
+                "principal": "arn:aws:iam::111122223333:role/payment-app",
+                "action": "kms:Encrypt",
+                "resource": "*",
+            }
+            for i in range(HINTS + 5)
+        ],
+    }
+    errors = [p for p in load_scenario(doc).problems if p.code == "scenario.reference"]
+    assert [p.pointer for p in errors] == [f"/attempts/{i}/principal" for i in range(HINTS + 5)]
+    hinted = [
+        p
+        for p in errors
+        if "did you mean arn:aws:iam::111122223333:role/payments-app?" in p.message
+    ]
+    assert hinted == errors[:HINTS]
