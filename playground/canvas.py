@@ -19,6 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
 from playground import document_nodes, layout
 from playground.layout import Box, Geometry
 
@@ -57,6 +60,37 @@ class Arrow:
     @property
     def label_y(self) -> float:
         return round(self.ly - 10, 1)
+
+    def svg(self) -> SafeString:
+        """The arrow's SVG, formatted here: the template engine took 0.3 ms an
+        arrow, 6 s outside any budget for the 20,000 arrows a canvas may hold."""
+        # Every text field is escaped; the rest are numbers.
+        return mark_safe(
+            ARROW_SVG.format(
+                s=escape(self.status),
+                src=escape(self.source),
+                dst=escape(self.target),
+                title=escape(self.title),
+                x1=self.x1,
+                y1=self.y1,
+                x2=self.x2,
+                y2=self.y2,
+                bx=self.label_x,
+                by=self.label_y,
+                bw=self.label_width,
+                lx=self.lx,
+                ly=self.ly,
+                label=escape(self.label),
+            )
+        )
+
+
+ARROW_SVG = """      <g class="arrow arrow-{s}" data-source="{src}" data-target="{dst}">
+        <title>{title}</title>
+        <line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" marker-end="url(#arrow-{s})"/>
+        <rect class="arrow-label-bg" x="{bx}" y="{by}" width="{bw}" height="20" rx="4"/>
+        <text class="arrow-label" x="{lx}" y="{ly}" dy="5" text-anchor="middle">{label}</text>
+      </g>"""
 
 
 @dataclass(slots=True)
