@@ -9,6 +9,7 @@ import pytest
 
 from evaluator import catalogue_actions, catalogue_problems, load_catalogue
 from evaluator.catalogue import check_policy
+from evaluator.core.loader_reader import HINTS
 
 KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
@@ -161,3 +162,20 @@ def test_the_catalogue_lists_the_four_services_actions():
     actions = catalogue_actions()
     assert {"kms:Decrypt", "s3:GetObject", "sts:AssumeRole", "iam:PassRole"} <= set(actions)
     assert {a.partition(":")[0] for a in actions} == {"kms", "s3", "sts", "iam"}
+
+
+def test_a_policy_of_many_misspelled_names_gets_hints_for_the_first_few_and_all_warnings():
+    actions = [f"s3:GetObjct{i}" for i in range(100)]
+    keys = {f"aws:PrincipalTg{i}": "v" for i in range(100)}
+    statement = {"Effect": "Allow", "Action": actions, "Resource": "*"}
+    policy = {"Statement": [statement, {**statement, "Condition": {"StringEquals": keys}}]}
+    found = check_policy(policy, load_catalogue())
+    unknown_actions = [p for p in found if p.code == "catalogue.unknown_action"]
+    unknown_keys = [p for p in found if p.code == "catalogue.unknown_key"]
+    assert (len(unknown_actions), len(unknown_keys)) == (200, 100)
+    hinted = [p for p in found if "Did you mean" in p.message]
+    assert len(hinted) == HINTS
+    assert hinted[0].message.endswith('Did you mean "s3:GetObject"?')
+    assert unknown_actions[HINTS].message == (
+        f'"s3:GetObjct{HINTS}" is not a s3 action in AWS\'s catalogue.'
+    )
