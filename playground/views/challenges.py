@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from playground import access, challenges, limits, store, workspace
 from playground.access import editable
 from playground.models import Scenario, WorkingCopy
-from playground.views.common import new_copy, space_for, too_many
+from playground.views.common import new_copy, share_client, space_for, too_many
 
 CHALLENGE = "playground/partials/challenge.html"
 SHARE = "playground/partials/share.html"
@@ -25,12 +25,9 @@ def share_challenge(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
         return render(request, SHARE, context, status=200 if request.htmx else 400)
     challenge = store.existing_challenge(wc.document)  # the same link again costs nothing
     if challenge is None:
-        client = limits.client_id(request)
-        try:
-            limits.check(client, "share")
-        except limits.RateLimited as limited:
-            template = SHARE if request.htmx else "playground/error.html"
-            return too_many(request, limited, template, space=space_for(wc))
+        client = share_client(request, wc, SHARE)
+        if isinstance(client, HttpResponse):
+            return client
         challenge = store.share_challenge(wc.document, client=client)
     path = reverse("challenge", args=[challenge.id])
     if not request.htmx:

@@ -33,6 +33,18 @@ def too_many(request: HttpRequest, limited, template: str = "playground/error.ht
     return response
 
 
+def share_client(request: HttpRequest, wc: WorkingCopy, template: str) -> str | HttpResponse:
+    """The client about to make a share link, or the 429 answer once it made its allowance
+    (`template` for htmx, the error page without)."""
+    client = limits.client_id(request)
+    try:
+        limits.check(client, "share")
+    except limits.RateLimited as limited:
+        page = template if request.htmx else "playground/error.html"
+        return too_many(request, limited, page, space=space_for(wc))
+    return client
+
+
 def new_copy(request: HttpRequest, document: dict, origin=None) -> tuple[WorkingCopy, str]:
     """A new working copy and its edit token, if this client may make one (else RateLimited)."""
     client = limits.client_id(request)

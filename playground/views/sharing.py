@@ -26,7 +26,7 @@ from playground.access import editable
 from playground.document_nodes import EditError
 from playground.models import Snapshot, WorkingCopy
 from playground.views.common import HISTORY as HISTORY_EVENTS
-from playground.views.common import page_url, partial_or_page, space_for, too_many
+from playground.views.common import page_url, partial_or_page, share_client, space_for, too_many
 
 HISTORY = "playground/partials/history.html"
 SHARE = "playground/partials/share.html"
@@ -61,12 +61,9 @@ def share(request: HttpRequest, wc: WorkingCopy) -> HttpResponse:
     """A share link; sharing the same version again gives the same link (and costs nothing)."""
     snap = store.existing_snapshot(wc)
     if snap is None:
-        client = limits.client_id(request)
-        try:
-            limits.check(client, "share")
-        except limits.RateLimited as limited:
-            template = SHARE if request.htmx else "playground/error.html"
-            return too_many(request, limited, template, space=space_for(wc))
+        client = share_client(request, wc, SHARE)
+        if isinstance(client, HttpResponse):
+            return client
         snap = store.share(wc, client=client)
     path = links.with_query(reverse("snapshot", args=[snap.id]), predict=predict.is_on(request))
     if not request.htmx:

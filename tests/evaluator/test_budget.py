@@ -146,21 +146,32 @@ def _context_pattern_doc(pattern: str, value: str) -> dict:
     return doc
 
 
+def _evaluated_on_a_ticking_clock(doc: dict):
+    """Evaluate `doc` under a 30 s budget whose clock moves one second at every reading."""
+    ticks = itertools.count()
+    return evaluate(
+        _scenario(doc), now=NOW, budget=Budget(seconds=30, clock=lambda: float(next(ticks)))
+    )
+
+
+def _assert_stopped_inside_the_attempt(evaluation) -> None:
+    (stopped,) = evaluation.problems
+    assert stopped.code == "evaluation.budget"
+    assert stopped.message.startswith('Evaluation stopped at attempt "long": ')
+    assert evaluation.results == ()
+
+
 @pytest.mark.parametrize(
     ("value", "stops"), [("a" * 20 + "b", False), ("a" * 400_000, True)], ids=["short", "long"]
 )
 def test_a_long_wildcard_match_stops_inside_its_attempt_when_time_is_up(value, stops):
     # The worst `?` shape costs pattern x text / 30 machine words: the budget's
     # clock is read inside that one match, not only between authorizations.
-    ticks = itertools.count()  # one second passes at every reading
-    budget = Budget(seconds=30, clock=lambda: float(next(ticks)))
-    doc = _context_pattern_doc("*" + "a?" * 4000 + "b*", value)
-    evaluation = evaluate(_scenario(doc), now=NOW, budget=budget)
+    evaluation = _evaluated_on_a_ticking_clock(
+        _context_pattern_doc("*" + "a?" * 4000 + "b*", value)
+    )
     if stops:
-        (stopped,) = evaluation.problems
-        assert stopped.code == "evaluation.budget"
-        assert stopped.message.startswith('Evaluation stopped at attempt "long": ')
-        assert evaluation.results == ()
+        _assert_stopped_inside_the_attempt(evaluation)
     else:
         assert evaluation.ok
         assert [r.id for r in evaluation.results] == ["long"]
@@ -176,15 +187,9 @@ def test_many_context_keys_against_many_patterns_stop_inside_their_attempt(keys,
     condition = {"ForAllValues:StringLike": {"kms:EncryptionContextKeys": patterns}}
     doc["keys"][0]["policy"]["Statement"][-1]["Condition"] = condition
     doc["attempts"][0]["encryption_context"] = {f"x399y-{i}": "v" for i in range(keys)}
-    ticks = itertools.count()  # one second passes at every reading
-    evaluation = evaluate(
-        _scenario(doc), now=NOW, budget=Budget(seconds=30, clock=lambda: float(next(ticks)))
-    )
+    evaluation = _evaluated_on_a_ticking_clock(doc)
     if stops:
-        (stopped,) = evaluation.problems
-        assert stopped.code == "evaluation.budget"
-        assert stopped.message.startswith('Evaluation stopped at attempt "long": ')
-        assert evaluation.results == ()
+        _assert_stopped_inside_the_attempt(evaluation)
     else:
         assert evaluation.ok
         (result,) = evaluation.results
