@@ -10,13 +10,12 @@ pointer (and line and column when the policy came as text).
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import re
 
 from evaluator.catalogue_data import SERVICES, Catalogue
 from evaluator.core.jsonpos import JsonTextError, parse_json, positions
-from evaluator.core.loader_reader import HINTS, MAX_HINTED
+from evaluator.core.loader_reader import Hints
 from evaluator.core.problems import Problem, locate, pointer_join, problem
 
 # The global condition keys (aws:*) and their types, from AWS's "global
@@ -102,21 +101,6 @@ def check_text(text: str, catalogue: Catalogue) -> list[Problem]:
     return locate(found, positions(text)) if found else []
 
 
-class _Hints:
-    """A "did you mean" for the first HINTS unknown names of one policy only: each
-    compares the name with every action or key of its service (1,750 took 1.1 s)."""
-
-    def __init__(self) -> None:
-        self.left = HINTS
-
-    def closest(self, word: str, candidates: list[str]) -> str | None:
-        if self.left <= 0 or len(word) > MAX_HINTED:
-            return None
-        self.left -= 1
-        found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-        return found[0] if found else None
-
-
 def check_policy(document: object, catalogue: Catalogue, pointer: str = "") -> list[Problem]:
     """Catalogue warnings for one policy document (a dict as parsed from JSON)."""
     if not isinstance(document, dict):
@@ -129,7 +113,7 @@ def check_policy(document: object, catalogue: Catalogue, pointer: str = "") -> l
     else:
         return []
     out: list[Problem] = []
-    hints = _Hints()
+    hints = Hints()
     for statement, ptr in items:
         if isinstance(statement, dict):
             out += _statement(statement, ptr, catalogue, hints)
@@ -144,7 +128,7 @@ def _strings(value: object) -> list[tuple[int | None, str]]:
     return []
 
 
-def _statement(stmt: dict, ptr: str, cat: Catalogue, hints: _Hints) -> list[Problem]:
+def _statement(stmt: dict, ptr: str, cat: Catalogue, hints: Hints) -> list[Problem]:
     out: list[Problem] = []
     actions: list[tuple[str, str]] = []  # (service, lower-cased action) the statement names
     element = "Action" if "Action" in stmt else "NotAction" if "NotAction" in stmt else None
@@ -181,7 +165,7 @@ def _statement(stmt: dict, ptr: str, cat: Catalogue, hints: _Hints) -> list[Prob
 
 
 def _unknown_action(
-    name: str, service: str, action: str, known: dict, where: str, hints: _Hints
+    name: str, service: str, action: str, known: dict, where: str, hints: Hints
 ) -> Problem:
     names = [a.name for a in known.values()]
     if any(c in action for c in "*?"):
@@ -226,7 +210,7 @@ def _condition_key(
     element: str | None,
     cat: Catalogue,
     where: str,
-    hints: _Hints,
+    hints: Hints,
 ) -> list[Problem]:
     service = key.lower().partition(":")[0]
     if service not in (*SERVICES, "aws"):

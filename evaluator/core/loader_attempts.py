@@ -153,7 +153,7 @@ def _principal(r: Reader, value: str, pointer: str, scenario: Scenario) -> None:
             prefix = f"arn:aws:iam::{m.group(1)}:"
             tails = {p.arn[len(prefix) :]: p.arn for p in scenario.principals}
             tails = {t: a for t, a in tails.items() if a.startswith(prefix)}
-            near = r.closest(value[len(prefix) :], tails)
+            near = r.hints.closest(value[len(prefix) :], tails)
             extra = f" (did you mean {tails[near]}?)" if near else ""
             r.add(
                 "scenario.reference",

@@ -77,6 +77,22 @@ HINTS = 20
 MAX_HINTED = 256  # a longer word is no typo of a name
 
 
+class Hints:
+    """One document's (or policy's) allowance of "did you mean" hints."""
+
+    def __init__(self) -> None:
+        self.left = HINTS
+
+    def closest(self, word: str, candidates: Iterable[str]) -> str | None:
+        """The candidate `word` is likely a typo of; None past the allowance
+        (each hint compares `word` with every candidate)."""
+        if self.left <= 0 or len(word) > MAX_HINTED:
+            return None
+        self.left -= 1
+        found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+        return found[0] if found else None
+
+
 class Reader:
     """The problems of one pass over a document, and typed reads that add to them."""
 
@@ -84,16 +100,7 @@ class Reader:
         self.problems: list[Problem] = []
         self.region = DEFAULT_REGION
         self.account_ids: set[str] = set()
-        self.hints_left = HINTS
-
-    def closest(self, word: str, candidates: Iterable[str]) -> str | None:
-        """The candidate `word` is likely a typo of, for a "did you mean"; None past
-        the document's allowance of hints (each compares `word` with every candidate)."""
-        if self.hints_left <= 0 or len(word) > MAX_HINTED:
-            return None
-        self.hints_left -= 1
-        found = difflib.get_close_matches(word, list(candidates), n=1)
-        return found[0] if found else None
+        self.hints = Hints()
 
     # -- reporting
 
@@ -115,7 +122,7 @@ class Reader:
         known_set = _known_set(known)
         for name in value:
             if name not in known_set:
-                hint = self.closest(name, known)
+                hint = self.hints.closest(name, known)
                 extra = f' (did you mean "{hint}"?)' if hint else ""
                 self.add(
                     "scenario.unknown_field",

@@ -31,9 +31,8 @@ def _attempts_result(
     context = workspace.attempts_context(space, form=form, editing=editing, message=message)
     page = page_url(space)
     typed = form is not None  # a form is passed back only when it was refused
-    done = bool(changed) if ok is None else ok  # a change made, or a report: not an error
     return partial_or_page(
-        request, ATTEMPTS, context, page=page, changed=changed, error=message, typed=typed, ok=done
+        request, ATTEMPTS, context, page=page, changed=changed, error=message, typed=typed, ok=ok
     )
 
 

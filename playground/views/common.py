@@ -78,11 +78,14 @@ def partial_or_page(
     changed: bool | tuple[str, ...] = False,
     error: str = "",
     typed: bool = False,
-    ok: bool = False,
+    ok: bool | None = None,
 ) -> HttpResponse:
     """The partial for htmx (telling the page the scenario changed), else back to `page`
-    with `error` said above it (as a notice when `ok`: what was done, not what went
-    wrong); a refused form (`typed`) without htmx gets the whole page, 400, as sent."""
+    with `error` said above it (as a notice when `ok`, by default when the write
+    `changed` the scenario: what was done, not what went wrong); a refused form
+    (`typed`) without htmx gets the whole page, 400, as sent."""
+    if ok is None:
+        ok = bool(changed)
     if request.htmx:
         response = render(request, template, context)
         if changed:
@@ -117,13 +120,11 @@ def panel_result(
     ok: bool | None = None,
 ) -> HttpResponse:
     """The node panel after a write to `ref` (or the scenario's, for ""); a refused
-    `form` or `grant` is shown as it was sent. The message says what was done when
-    `ok` (by default: when the write changed the scenario), else what went wrong."""
+    `form` or `grant` is shown as it was sent (`ok`: see partial_or_page)."""
     space = space_for(wc)
     context = workspace.panel_context(space, ref, form=form, message=message, grant=grant)
     typed = form is not None or grant is not None
     page = page_url(space, node=ref)
-    done = bool(changed) if ok is None else ok
     return partial_or_page(
-        request, PANEL, context, page=page, changed=changed, error=message, typed=typed, ok=done
+        request, PANEL, context, page=page, changed=changed, error=message, typed=typed, ok=ok
     )
